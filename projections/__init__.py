@@ -1,0 +1,1 @@
+"""The read side: read-model tables, projectors, their runner and the queries over them."""

@@ -1,0 +1,217 @@
+"""Settings, read once from the environment: the only module that reads environment variables.
+
+Each variable is declared once, in ``VARIABLES``, with its parser, its default and its meaning;
+``Settings.from_env`` reads them and ``settings_table`` renders them for the README.
+An empty value counts as unset, so that ``VAR=`` in a compose file means "use the default".
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the registry cannot use."""
+
+    def __init__(self, variable: str, value: str, reason: str) -> None:
+        super().__init__(f"{variable}={value!r}: {reason}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class _Variable(Generic[T_co]):
+    name: str
+    parse: Callable[[str], T_co]  # raises ValueError with a reason
+    default: Callable[[Mapping[str, str]], T_co]
+    shown_default: str
+    meaning: str
+
+    def read(self, environ: Mapping[str, str]) -> T_co:
+        raw = environ.get(self.name, "")
+        if not raw.strip():
+            return self.default(environ)
+        try:
+            return self.parse(raw.strip())
+        except ValueError as error:
+            raise SettingsError(self.name, raw, str(error)) from None
+
+
+def _database_url(raw: str) -> str | None:
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ValueError("expected a postgresql:// or postgres:// URL")
+    return raw
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _host(raw: str) -> str:
+    if any(character.isspace() for character in raw):
+        raise ValueError("expected a host name or an IP address")
+    return raw
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        # Digits only: int() would also accept "+80", "8_000" and non-ASCII digits.
+        if not _DIGITS.fullmatch(raw):
+            raise ValueError("expected a whole number")
+        number = int(raw)
+        if not low <= number <= high:
+            raise ValueError(f"expected a number from {low} to {high}")
+        return number
+
+    return parse
+
+
+_port = _count(1, 65535)
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ValueError("expected true or false (also 1/0, yes/no, on/off)")
+
+
+def _seconds(raw: str) -> float:
+    seconds = float(raw)  # its ValueError names the bad text
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError("expected a positive number of seconds")
+    return seconds
+
+
+def _log_level(raw: str) -> str:
+    if raw.upper() not in _LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(_LOG_LEVELS)}")
+    return raw.upper()
+
+
+def _default_data_dir(environ: Mapping[str, str]) -> Path:
+    # XDG base directories: a relative XDG_DATA_HOME is invalid and must be ignored.
+    xdg_data_home = environ.get("XDG_DATA_HOME", "")
+    if xdg_data_home and Path(xdg_data_home).is_absolute():
+        return Path(xdg_data_home) / "ppp-registry"
+    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    return home / ".local" / "share" / "ppp-registry"
+
+
+def _constant(value: T) -> Callable[[Mapping[str, str]], T]:
+    return lambda _environ: value
+
+
+DATABASE_URL = _Variable(
+    "DATABASE_URL",
+    _database_url,
+    _constant(None),
+    "(unset)",
+    "PostgreSQL to use, as a postgresql:// URL; unset starts an embedded PostgreSQL",
+)
+DATA_DIR = _Variable(
+    "PPP_DATA_DIR",
+    _path,
+    _default_data_dir,
+    "$XDG_DATA_HOME/ppp-registry or ~/.local/share/ppp-registry",
+    "where the embedded PostgreSQL keeps its data",
+)
+HOST = _Variable(
+    "PPP_HOST", _host, _constant("127.0.0.1"), "127.0.0.1", "address `serve` listens on"
+)
+PORT = _Variable("PPP_PORT", _port, _constant(8000), "8000", "port `serve` listens on")
+WRITE_THREADS = _Variable(
+    "PPP_WRITE_THREADS",
+    _count(1, 1024),
+    _constant(8),
+    "8",
+    "worker threads that run the (synchronous) write side",
+)
+MAX_BODY_BYTES = _Variable(
+    "PPP_MAX_BODY_BYTES",
+    _count(1, 2**40),
+    _constant(1_048_576),
+    "1048576",
+    "largest HTTP request body accepted, in bytes",
+)
+RUN_PROJECTOR = _Variable(
+    "PPP_RUN_PROJECTOR",
+    _flag,
+    _constant(True),
+    "true",
+    "whether `serve` also runs the projector in its own process",
+)
+CONSISTENCY_TIMEOUT = _Variable(
+    "PPP_CONSISTENCY_TIMEOUT",
+    _seconds,
+    _constant(2.0),
+    "2.0",
+    "seconds a `Registry-Consistent-With` request waits for the read model at most",
+)
+LOG_LEVEL = _Variable(
+    "PPP_LOG_LEVEL",
+    _log_level,
+    _constant("INFO"),
+    "INFO",
+    f"logging level: {', '.join(_LOG_LEVELS)}",
+)
+
+VARIABLES: tuple[_Variable[object], ...] = (
+    DATABASE_URL,
+    DATA_DIR,
+    HOST,
+    PORT,
+    WRITE_THREADS,
+    MAX_BODY_BYTES,
+    RUN_PROJECTOR,
+    CONSISTENCY_TIMEOUT,
+    LOG_LEVEL,
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # The URL may carry a password: keep it out of logs and tracebacks.
+    database_url: str | None = field(repr=False)
+    data_dir: Path
+    host: str
+    port: int
+    write_threads: int
+    max_body_bytes: int
+    run_projector: bool
+    consistency_timeout: float
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=DATABASE_URL.read(env),
+            data_dir=DATA_DIR.read(env),
+            host=HOST.read(env),
+            port=PORT.read(env),
+            write_threads=WRITE_THREADS.read(env),
+            max_body_bytes=MAX_BODY_BYTES.read(env),
+            run_projector=RUN_PROJECTOR.read(env),
+            consistency_timeout=CONSISTENCY_TIMEOUT.read(env),
+            log_level=LOG_LEVEL.read(env),
+        )
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every setting, in the order of ``Settings``' fields."""
+    return [(variable.name, variable.shown_default, variable.meaning) for variable in VARIABLES]
