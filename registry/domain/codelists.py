@@ -1,0 +1,153 @@
+"""Codelists of the registry: the closed vocabularies events and the API speak.
+
+Values are the enum member names, so events stay readable JSON and match the GraphQL enums.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrganisationType(StrEnum):
+    """IATI OrganisationType codelist 2.03; ``iati_code`` gives the numeric code."""
+
+    GOVERNMENT = "GOVERNMENT"
+    LOCAL_GOVERNMENT = "LOCAL_GOVERNMENT"
+    OTHER_PUBLIC_SECTOR = "OTHER_PUBLIC_SECTOR"
+    INTERNATIONAL_NGO = "INTERNATIONAL_NGO"
+    NATIONAL_NGO = "NATIONAL_NGO"
+    REGIONAL_NGO = "REGIONAL_NGO"
+    PARTNER_COUNTRY_BASED_NGO = "PARTNER_COUNTRY_BASED_NGO"
+    PUBLIC_PRIVATE_PARTNERSHIP = "PUBLIC_PRIVATE_PARTNERSHIP"
+    MULTILATERAL = "MULTILATERAL"
+    FOUNDATION = "FOUNDATION"
+    PRIVATE_SECTOR = "PRIVATE_SECTOR"
+    PRIVATE_SECTOR_IN_PROVIDER_COUNTRY = "PRIVATE_SECTOR_IN_PROVIDER_COUNTRY"
+    PRIVATE_SECTOR_IN_AID_RECIPIENT_COUNTRY = "PRIVATE_SECTOR_IN_AID_RECIPIENT_COUNTRY"
+    PRIVATE_SECTOR_IN_THIRD_COUNTRY = "PRIVATE_SECTOR_IN_THIRD_COUNTRY"
+    ACADEMIC_TRAINING_AND_RESEARCH = "ACADEMIC_TRAINING_AND_RESEARCH"
+    OTHER = "OTHER"
+
+    @property
+    def iati_code(self) -> int:
+        return _IATI_ORGANISATION_TYPE_CODES[self]
+
+
+_IATI_ORGANISATION_TYPE_CODES = {
+    OrganisationType.GOVERNMENT: 10,
+    OrganisationType.LOCAL_GOVERNMENT: 11,
+    OrganisationType.OTHER_PUBLIC_SECTOR: 15,
+    OrganisationType.INTERNATIONAL_NGO: 21,
+    OrganisationType.NATIONAL_NGO: 22,
+    OrganisationType.REGIONAL_NGO: 23,
+    OrganisationType.PARTNER_COUNTRY_BASED_NGO: 24,
+    OrganisationType.PUBLIC_PRIVATE_PARTNERSHIP: 30,
+    OrganisationType.MULTILATERAL: 40,
+    OrganisationType.FOUNDATION: 60,
+    OrganisationType.PRIVATE_SECTOR: 70,
+    OrganisationType.PRIVATE_SECTOR_IN_PROVIDER_COUNTRY: 71,
+    OrganisationType.PRIVATE_SECTOR_IN_AID_RECIPIENT_COUNTRY: 72,
+    OrganisationType.PRIVATE_SECTOR_IN_THIRD_COUNTRY: 73,
+    OrganisationType.ACADEMIC_TRAINING_AND_RESEARCH: 80,
+    OrganisationType.OTHER: 90,
+}
+
+
+class Sector(StrEnum):
+    GOVERNMENT = "GOVERNMENT"
+    PRIVATE_SECTOR = "PRIVATE_SECTOR"
+    CIVIL_SOCIETY = "CIVIL_SOCIETY"
+    ACADEMIA = "ACADEMIA"
+    INTERGOVERNMENTAL = "INTERGOVERNMENTAL"
+    TECHNICAL_COMMUNITY = "TECHNICAL_COMMUNITY"
+    OTHER = "OTHER"
+
+
+class PracticeArea(StrEnum):
+    # UNODC's three pillars first.
+    CAPACITY_BUILDING = "CAPACITY_BUILDING"
+    POLICY_DEVELOPMENT = "POLICY_DEVELOPMENT"
+    AWARENESS_RAISING = "AWARENESS_RAISING"
+    OPERATIONAL_COOPERATION = "OPERATIONAL_COOPERATION"
+    INFORMATION_SHARING = "INFORMATION_SHARING"
+    VICTIM_SUPPORT = "VICTIM_SUPPORT"
+    RESEARCH = "RESEARCH"
+
+
+class PartnerRole(StrEnum):
+    """Roles in a partnership; ``iati_role`` maps them to IATI OrganisationRole 1-4."""
+
+    LEAD = "LEAD"
+    FUNDER = "FUNDER"
+    IMPLEMENTER = "IMPLEMENTER"
+    KNOWLEDGE_PARTNER = "KNOWLEDGE_PARTNER"
+    BENEFICIARY = "BENEFICIARY"
+
+    @property
+    def iati_role(self) -> int:
+        # IATI: 1 Funding, 2 Accountable, 3 Extending, 4 Implementing.
+        return {
+            PartnerRole.LEAD: 2,
+            PartnerRole.FUNDER: 1,
+            PartnerRole.IMPLEMENTER: 4,
+            PartnerRole.KNOWLEDGE_PARTNER: 3,
+            PartnerRole.BENEFICIARY: 3,
+        }[self]
+
+
+class ActivityKind(StrEnum):
+    TRAINING = "TRAINING"
+    WORKSHOP = "WORKSHOP"
+    MENTORING = "MENTORING"
+    EXERCISE = "EXERCISE"
+    ADVISORY_MISSION = "ADVISORY_MISSION"
+    LEGISLATIVE_REVIEW = "LEGISLATIVE_REVIEW"
+    CAMPAIGN = "CAMPAIGN"
+    CONFERENCE = "CONFERENCE"
+    PUBLICATION = "PUBLICATION"
+    ASSESSMENT = "ASSESSMENT"
+    EQUIPMENT_OR_SOFTWARE = "EQUIPMENT_OR_SOFTWARE"
+
+
+class TargetGroup(StrEnum):
+    LAW_ENFORCEMENT = "LAW_ENFORCEMENT"
+    PROSECUTORS = "PROSECUTORS"
+    JUDGES = "JUDGES"
+    CSIRT = "CSIRT"
+    POLICYMAKERS = "POLICYMAKERS"
+    PRIVATE_SECTOR = "PRIVATE_SECTOR"
+    CIVIL_SOCIETY = "CIVIL_SOCIETY"
+    ACADEMIA = "ACADEMIA"
+    GENERAL_PUBLIC = "GENERAL_PUBLIC"
+    VULNERABLE_GROUPS = "VULNERABLE_GROUPS"
+    VICTIMS = "VICTIMS"
+
+
+class ResultLevel(StrEnum):
+    OUTPUT = "OUTPUT"
+    OUTCOME = "OUTCOME"
+    IMPACT = "IMPACT"
+
+
+class Verification(StrEnum):
+    SELF_REPORTED = "SELF_REPORTED"
+    PARTNER_CONFIRMED = "PARTNER_CONFIRMED"
+    INDEPENDENT = "INDEPENDENT"
+
+
+class LessonKind(StrEnum):
+    SUCCESS_FACTOR = "SUCCESS_FACTOR"
+    CHALLENGE = "CHALLENGE"
+    RECOMMENDATION = "RECOMMENDATION"
+
+
+class PartnershipStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CONCLUDED = "CONCLUDED"
+
+
+class BestPracticeStatus(StrEnum):
+    NONE = "NONE"
+    NOMINATED = "NOMINATED"
+    ENDORSED = "ENDORSED"
+    WITHDRAWN = "WITHDRAWN"
