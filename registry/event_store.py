@@ -1,0 +1,104 @@
+"""The PostgreSQL event store: the library's recorder plus a durable idempotency table.
+
+Idempotency records are inserted in the same transaction as the events they stand for, so a
+retried submission either finds its record or appends nothing: there is no window in which the
+events exist without the key, or the key without the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What a keyed submission produced: enough to answer a retry with the first payload."""
+
+    key: str
+    fingerprint: str
+    command: str
+    aggregate_id: UUID
+    version: int
+    entity_id: UUID | None
+
+
+class RegistryRecorder(PostgresApplicationRecorder):
+    """Keeps the library's ordered appends (table lock + NOTIFY) and adds idempotency keys.
+
+    Do not enable POSTGRES_ENABLE_DB_FUNCTIONS: its insert function skips the table lock that
+    makes log positions commit in order, which the projector relies on to never skip an event.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.idempotency_table = Identifier(datastore.schema or "public", "registry_idempotency")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " key text PRIMARY KEY,"
+                " fingerprint text NOT NULL,"
+                " command text NOT NULL,"
+                " aggregate_id uuid NOT NULL,"
+                " version bigint NOT NULL,"
+                " entity_id uuid,"
+                " recorded_at timestamptz NOT NULL DEFAULT now())"
+            ).format(self.idempotency_table)
+        )
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        records: Sequence[IdempotencyRecord] = kwargs.get("idempotency", ())
+        if records:
+            # A concurrent retry with the same key violates the primary key here, which
+            # rolls back the whole append: exactly one of them records events.
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {} (key, fingerprint, command, aggregate_id, version, entity_id)"
+                    " VALUES (%s, %s, %s, %s, %s, %s)"
+                ).format(self.idempotency_table),
+                [
+                    (r.key, r.fingerprint, r.command, r.aggregate_id, r.version, r.entity_id)
+                    for r in records
+                ],
+            )
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def idempotency_records(self, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        if not keys:
+            return {}
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT key, fingerprint, command, aggregate_id, version, entity_id"
+                    " FROM {} WHERE key = ANY(%s)"
+                ).format(self.idempotency_table),
+                (list(keys),),
+            )
+            return {row["key"]: IdempotencyRecord(**row) for row in curs.fetchall()}
+
+    def position_of(self, originator_id: UUID, version: int) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id FROM {}.{}"
+                    " WHERE originator_id = %s AND originator_version = %s"
+                ).format(
+                    Identifier(self.datastore.schema or "public"),
+                    Identifier(self.events_table_name),
+                ),
+                (originator_id, version),
+            )
+            row = curs.fetchone()
+            if row is None:
+                raise LookupError(f"no event {originator_id} v{version}")
+            return int(row["notification_id"])
