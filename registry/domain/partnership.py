@@ -211,9 +211,11 @@ class Partnership(Aggregate):
         field = ("end_date",) if "end_date" in changes else ("start_date",)
         if start is not None and end is not None and end < start:
             checks.fail(field, f"the partnership would end ({end}) before it starts ({start})")
-        checks.in_order(
-            ("start_date",), changes.get("start_date"), ("end_date",), changes.get("end_date")
-        )
+        if self.is_concluded and "end_date" in changes and end is None:
+            checks.fail(("end_date",), "a concluded partnership keeps its end date")
+        # The order is checked above; checking it again would report the same problem twice.
+        checks.day(("start_date",), changes.get("start_date"))
+        checks.day(("end_date",), changes.get("end_date"))
         checks.raise_if_any()
         changed = _changed(self, changes)
         self._revise(changes=_jsonable(changed), reason=reason, actor=actor.record())
@@ -393,9 +395,8 @@ class Partnership(Aggregate):
                 ("end_date",) if "end_date" in changes else ("start_date",),
                 "the activity would end before it starts",
             )
-        checks.in_order(
-            ("start_date",), changes.get("start_date"), ("end_date",), changes.get("end_date")
-        )
+        checks.day(("start_date",), changes.get("start_date"))
+        checks.day(("end_date",), changes.get("end_date"))
         checks.raise_if_any()
         changed = _changed(activity, changes)
         self._correct_activity(
