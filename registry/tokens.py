@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -31,8 +31,9 @@ CREATE TABLE IF NOT EXISTS registry_tokens (
 """
 
 
-# A connection or a pool: the token store runs single statements on either.
-Connection = asyncpg.Connection[Any] | asyncpg.Pool[Any]
+if TYPE_CHECKING:
+    # A connection or a pool: the token store runs single statements on either.
+    Connection = asyncpg.Connection[Any] | asyncpg.Pool[Any]
 
 
 @dataclass(frozen=True)

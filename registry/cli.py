@@ -1,0 +1,229 @@
+"""``ppp-registry``: the command line. Each verb opens what it needs and closes it on exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+from uuid import UUID
+
+import asyncpg
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from registry import tokens
+from registry.application import Registry, load_organisation
+from registry.database import DatabaseAddress, open_database
+from registry.domain.actor import Role
+from registry.settings import Settings
+
+T = TypeVar("T")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A user's mistake on the command line: printed without a traceback, exit code 2."""
+
+
+@contextmanager
+def _registry(settings: Settings) -> Iterator[tuple[DatabaseAddress, Registry]]:
+    with open_database(settings) as address:
+        registry = Registry(env=address.eventsourcing_env())
+        try:
+            yield address, registry
+        finally:
+            registry.close()
+
+
+def _with_tokens(address: DatabaseAddress, work: Callable[[tokens.Connection], Awaitable[T]]) -> T:
+    """Run ``work`` on a fresh connection to the token store, from synchronous code."""
+
+    async def run() -> T:
+        connection = await asyncpg.connect(address.dsn())
+        try:
+            await tokens.ensure_schema(connection)
+            return await work(connection)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+# ---------------------------------------------------------------------- serve
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from schema.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------- tokens
+def token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.ids import BadGlobalId, from_global_id
+
+    role = Role(args.role)
+    organisation_id: UUID | None = None
+    if args.organisation:
+        try:
+            organisation_id = from_global_id(args.organisation, "Organisation")
+        except BadGlobalId as error:
+            raise CliError(str(error)) from None
+    elif role is Role.CONTRIBUTOR:
+        raise CliError("a contributor token needs --organisation ID (the organisation's id)")
+    with _registry(settings) as (address, registry):
+        if organisation_id is not None and load_organisation(registry, organisation_id) is None:
+            raise CliError(f"no organisation with id {args.organisation}")
+
+        create = partial(
+            tokens.create_token, name=args.name, role=role, organisation_id=organisation_id
+        )
+        record, secret = _with_tokens(address, create)
+    out.print(
+        f"created {record.role} token '{record.name}' (id {record.id}); it is shown only once:"
+    )
+    print(
+        secret
+    )  # alone on the last line, for scripts: TOKEN=$(ppp-registry token create ... | tail -1)
+    return 0
+
+
+def token_list(_args: argparse.Namespace, settings: Settings) -> int:
+    with open_database(settings) as address:
+        records = _with_tokens(address, tokens.list_tokens)
+    table = Table("id", "name", "role", "organisation", "created", "revoked")
+    for r in records:
+        table.add_row(
+            str(r.id),
+            r.name,
+            r.role.value,
+            str(r.organisation_id or ""),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            f"{r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "",
+        )
+    out.print(table)
+    return 0
+
+
+def token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        token_id = UUID(args.id)
+    except ValueError:
+        raise CliError(f"'{args.id}' is not a token id; see 'ppp-registry token list'") from None
+    with open_database(settings) as address:
+        revoked = _with_tokens(address, partial(tokens.revoke_token, token_id=token_id))
+    if not revoked:
+        raise CliError(f"no live token with id {token_id}")
+    out.print(f"revoked token {token_id}")
+    return 0
+
+
+# ---------------------------------------------------------------------- import
+def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    from schema.bulk_import import run_import
+    from schema.schema import build_schema
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    total = sum(1 for line in path.open(encoding="utf-8") if line.strip())
+    with _registry(settings) as (address, registry):
+        actor = _with_tokens(address, partial(tokens.authenticate, secret=args.token))
+        if actor is None:
+            raise CliError("the token is unknown or revoked (UNAUTHENTICATED)")
+        columns = (
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        with (
+            Progress(*columns, console=err, disable=args.quiet) as progress,
+            path.open(encoding="utf-8") as lines,
+        ):
+            task = progress.add_task("import", total=total)
+            report = run_import(
+                registry,
+                actor,
+                build_schema(),
+                lines,
+                batch_size=args.batch_size,
+                on_batch=lambda n: progress.advance(task, n),
+            )
+    out.print(
+        f"{report.lines} lines: {report.appended} applied, "
+        f"{report.already_imported} already imported, {len(report.rejected)} rejected"
+    )
+    if report.rejected:
+        table = Table("line", "code", "field", "reason", title="rejected lines")
+        for r in report.rejected:
+            table.add_row(str(r.line), r.code.value, ".".join(r.field or []), r.reason)
+        out.print(table)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ppp-registry", description=__doc__)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    p = verbs.add_parser("serve", help="run the GraphQL API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(run=serve)
+
+    token = verbs.add_parser("token", help="create, list and revoke API tokens").add_subparsers(
+        dest="token_verb", required=True
+    )
+    p = token.add_parser("create", help="create a token; it is printed once, on the last line")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument(
+        "--organisation", metavar="ID", help="the organisation's id, as the API returns it"
+    )
+    p.add_argument(
+        "--name", required=True, help="who holds it; recorded as the actor of its events"
+    )
+    p.set_defaults(run=token_create)
+    p = token.add_parser("list", help="list tokens (never their secrets)")
+    p.set_defaults(run=token_list)
+    p = token.add_parser("revoke", help="revoke a token by id")
+    p.add_argument("id")
+    p.set_defaults(run=token_revoke)
+
+    p = verbs.add_parser("import", help="apply an NDJSON file of commands")
+    p.add_argument("file")
+    p.add_argument("--token", required=True)
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=import_file)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        result: int = args.run(args, settings)
+        return result
+    except CliError as error:
+        err.print(f"[red]error:[/red] {error}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

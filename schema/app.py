@@ -1,0 +1,158 @@
+"""The composition root: ``create_app`` wires everything inside the Starlette lifespan.
+
+Nothing connects at import time; the database (embedded or ``DATABASE_URL``), the write side,
+the asyncpg pool and the worker-thread gateway are made when the app starts and closed when it
+stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from registry import tokens
+from registry.application import Registry
+from registry.database import DatabaseAddress, open_database
+from registry.domain.actor import Actor
+from registry.settings import Settings
+from schema.context import Context
+from schema.gateway import WriteGateway
+from schema.schema import build_schema
+
+log = logging.getLogger("ppp_registry.app")
+
+
+@dataclass
+class Services:
+    address: DatabaseAddress
+    registry: Registry
+    pool: asyncpg.Pool
+    gateway: WriteGateway
+
+    async def actor_for(self, authorization: str | None) -> Actor | None:
+        if not authorization:
+            return None
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return None
+        return await tokens.authenticate(self.pool, secret.strip())
+
+
+class RegistryGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
+        services: Services = request.app.state.services
+        actor = await services.actor_for(request.headers.get("authorization"))
+        return Context(request=request, response=response, actor=actor, gateway=services.gateway)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit with 413 before the app reads any of them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {"errors": [{"message": f"request body exceeds {self.max_bytes} bytes"}]},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    services: Services = request.app.state.services
+    try:
+        await services.pool.fetchval("SELECT 1")
+    except (OSError, asyncpg.PostgresError) as error:
+        return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings) -> Starlette:
+    graphql = RegistryGraphQL(build_schema(), allow_queries_via_get=True)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            app.state.services = await _start_services(settings, stack)
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) -> Services:
+    sync_stack = contextlib.ExitStack()
+    stack.push_async_callback(anyio.to_thread.run_sync, sync_stack.close)
+    address = await anyio.to_thread.run_sync(sync_stack.enter_context, open_database(settings))
+    registry = await anyio.to_thread.run_sync(_open_registry, address)
+    sync_stack.callback(registry.close)
+    pool: asyncpg.Pool = await asyncpg.create_pool(address.dsn(), min_size=1, max_size=10)
+    stack.push_async_callback(pool.close)
+    await tokens.ensure_schema(pool)
+    return Services(address, registry, pool, WriteGateway(registry, settings.write_threads))
+
+
+def _open_registry(address: DatabaseAddress) -> Registry:
+    env: dict[str, Any] = address.eventsourcing_env()
+    return Registry(env=env)

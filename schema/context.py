@@ -1,0 +1,24 @@
+"""What every resolver gets: the caller and the services, built once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from registry.domain.actor import Actor
+from schema.gateway import WriteGateway
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | None
+    actor: Actor | None
+    gateway: WriteGateway
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,79 @@
+"""The one seam between the async API and the synchronous write side.
+
+``eventsourcing`` and psycopg block, so every call into them runs on a worker thread from one
+bounded pool: the event loop never waits on the write side, and the write side never gets more
+concurrent callers than it has connections for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ParamSpec, TypeVar
+from uuid import UUID
+
+import anyio
+import anyio.to_thread
+
+from registry.application import Receipt, Registry, load_organisation, load_partnership
+from registry.commands import Submission
+from registry.domain.actor import Actor
+from registry.domain.organisation import Organisation
+from schema.types import PartnershipView
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Written:
+    receipt: Receipt
+    organisation: Organisation | None = None
+    partnership: PartnershipView | None = None
+
+
+class WriteGateway:
+    def __init__(self, registry: Registry, threads: int) -> None:
+        self.registry = registry
+        self._limiter = anyio.CapacityLimiter(threads)
+
+    async def call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await anyio.to_thread.run_sync(
+            lambda: function(*args, **kwargs), limiter=self._limiter
+        )
+
+    async def submit(self, actor: Actor, submission: Submission) -> Written:
+        return await self.call(self._submit, actor, submission)
+
+    async def partnership(
+        self, partnership_id: UUID, as_of: datetime | None = None
+    ) -> PartnershipView | None:
+        return await self.call(self._partnership_view, partnership_id, None, as_of)
+
+    async def organisation(self, organisation_id: UUID) -> Organisation | None:
+        return await self.call(load_organisation, self.registry, organisation_id)
+
+    def _submit(self, actor: Actor, submission: Submission) -> Written:
+        receipt = self.registry.submit(actor, submission)
+        # The payload shows the node as this submission left it, also on an idempotent replay.
+        if receipt.command.endswith("Organisation"):
+            organisation = load_organisation(
+                self.registry, receipt.aggregate_id, version=receipt.version
+            )
+            return Written(receipt, organisation=organisation)
+        view = self._partnership_view(receipt.aggregate_id, receipt.version, None)
+        return Written(receipt, partnership=view)
+
+    def _partnership_view(
+        self, partnership_id: UUID, version: int | None, as_of: datetime | None
+    ) -> PartnershipView | None:
+        partnership = load_partnership(self.registry, partnership_id, version=version, as_of=as_of)
+        if partnership is None:
+            return None
+        organisations = {}
+        for organisation_id in partnership.memberships:
+            organisation = load_organisation(self.registry, organisation_id)
+            if organisation is not None:
+                organisations[organisation_id] = organisation
+        return PartnershipView(partnership, organisations)

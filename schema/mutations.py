@@ -1,0 +1,198 @@
+"""The WRITE section: one mutation per command, each answering with a payload.
+
+Expected failures (bad input, rights, conflicts) come back as ``userErrors``; the node in the
+payload shows the target as this submission left it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from registry.domain.errors import CommandRejected, ErrorCode, Problem
+from schema import inputs as i
+from schema.context import Info
+from schema.gateway import Written
+from schema.ids import to_global_id
+from schema.submissions import BUILDERS
+from schema.types import Activity, Organisation, Outcome, Partnership, UserError, user_errors
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: Organisation | None = None
+    position: str | None = strawberry.field(default=None, description="Log position of the event.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PartnershipPayload:
+    partnership: Partnership | None = None
+    position: str | None = strawberry.field(default=None, description="Log position of the event.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LogActivityPayload:
+    partnership: Partnership | None = None
+    activity: Activity | None = None
+    position: str | None = strawberry.field(default=None, description="Log position of the event.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReportOutcomePayload:
+    partnership: Partnership | None = None
+    outcome: Outcome | None = None
+    position: str | None = strawberry.field(default=None, description="Log position of the event.")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+_UNAUTHENTICATED = Problem(
+    ErrorCode.UNAUTHENTICATED, (), "send 'Authorization: Bearer <token>' to write"
+)
+
+
+async def _write(info: Info, mutation: str, source: Any) -> Written | list[UserError]:
+    context = info.context
+    if context.actor is None:
+        return user_errors((_UNAUTHENTICATED,))
+    _input_class, build = BUILDERS[mutation]
+    try:
+        return await context.gateway.submit(context.actor, build(source))
+    except CommandRejected as rejected:
+        return user_errors(rejected.problems)
+
+
+async def _organisation_payload(info: Info, mutation: str, source: Any) -> OrganisationPayload:
+    written = await _write(info, mutation, source)
+    if isinstance(written, list):
+        return OrganisationPayload(user_errors=written)
+    assert written.organisation is not None
+    return OrganisationPayload(
+        organisation=Organisation.of(written.organisation), position=str(written.receipt.position)
+    )
+
+
+async def _partnership_payload(info: Info, mutation: str, source: Any) -> PartnershipPayload:
+    written = await _write(info, mutation, source)
+    if isinstance(written, list):
+        return PartnershipPayload(user_errors=written)
+    assert written.partnership is not None
+    return PartnershipPayload(
+        partnership=Partnership.of(written.partnership), position=str(written.receipt.position)
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register_organisation(
+        self, info: Info, input: i.RegisterOrganisationInput
+    ) -> OrganisationPayload:
+        return await _organisation_payload(info, "registerOrganisation", input)
+
+    @strawberry.mutation
+    async def revise_organisation(
+        self, info: Info, input: i.ReviseOrganisationInput
+    ) -> OrganisationPayload:
+        return await _organisation_payload(info, "reviseOrganisation", input)
+
+    @strawberry.mutation
+    async def register_partnership(
+        self, info: Info, input: i.RegisterPartnershipInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "registerPartnership", input)
+
+    @strawberry.mutation
+    async def revise_partnership(
+        self, info: Info, input: i.RevisePartnershipInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "revisePartnership", input)
+
+    @strawberry.mutation
+    async def add_partner(self, info: Info, input: i.AddPartnerInput) -> PartnershipPayload:
+        return await _partnership_payload(info, "addPartner", input)
+
+    @strawberry.mutation
+    async def remove_partner(self, info: Info, input: i.RemovePartnerInput) -> PartnershipPayload:
+        return await _partnership_payload(info, "removePartner", input)
+
+    @strawberry.mutation
+    async def confirm_participation(
+        self, info: Info, input: i.ConfirmParticipationInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "confirmParticipation", input)
+
+    @strawberry.mutation
+    async def log_activity(self, info: Info, input: i.LogActivityInput) -> LogActivityPayload:
+        written = await _write(info, "logActivity", input)
+        if isinstance(written, list):
+            return LogActivityPayload(user_errors=written)
+        assert written.partnership is not None and written.receipt.entity_id is not None
+        partnership = Partnership.of(written.partnership)
+        activity_id = to_global_id("Activity", written.receipt.entity_id)
+        return LogActivityPayload(
+            partnership=partnership,
+            activity=next(a for a in partnership.activities if a.id == activity_id),
+            position=str(written.receipt.position),
+        )
+
+    @strawberry.mutation
+    async def correct_activity(
+        self, info: Info, input: i.CorrectActivityInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "correctActivity", input)
+
+    @strawberry.mutation
+    async def retract_activity(
+        self, info: Info, input: i.RetractActivityInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "retractActivity", input)
+
+    @strawberry.mutation
+    async def report_outcome(self, info: Info, input: i.ReportOutcomeInput) -> ReportOutcomePayload:
+        written = await _write(info, "reportOutcome", input)
+        if isinstance(written, list):
+            return ReportOutcomePayload(user_errors=written)
+        assert written.partnership is not None and written.receipt.entity_id is not None
+        partnership = Partnership.of(written.partnership)
+        outcome_id = to_global_id("Outcome", written.receipt.entity_id)
+        return ReportOutcomePayload(
+            partnership=partnership,
+            outcome=next(o for o in partnership.outcomes if o.id == outcome_id),
+            position=str(written.receipt.position),
+        )
+
+    @strawberry.mutation
+    async def correct_outcome(self, info: Info, input: i.CorrectOutcomeInput) -> PartnershipPayload:
+        return await _partnership_payload(info, "correctOutcome", input)
+
+    @strawberry.mutation
+    async def record_lesson(self, info: Info, input: i.RecordLessonInput) -> PartnershipPayload:
+        return await _partnership_payload(info, "recordLesson", input)
+
+    @strawberry.mutation
+    async def nominate_best_practice(
+        self, info: Info, input: i.NominateBestPracticeInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "nominateBestPractice", input)
+
+    @strawberry.mutation
+    async def endorse_best_practice(
+        self, info: Info, input: i.EndorseBestPracticeInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "endorseBestPractice", input)
+
+    @strawberry.mutation
+    async def withdraw_endorsement(
+        self, info: Info, input: i.WithdrawEndorsementInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "withdrawEndorsement", input)
+
+    @strawberry.mutation
+    async def conclude_partnership(
+        self, info: Info, input: i.ConcludePartnershipInput
+    ) -> PartnershipPayload:
+        return await _partnership_payload(info, "concludePartnership", input)

@@ -1,0 +1,45 @@
+"""The GraphQL schema object, with internal errors masked and logged under an id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from schema.mutations import Mutation
+from schema.queries import Query
+from schema.types import Organisation, Partnership
+
+log = logging.getLogger("ppp_registry.graphql")
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    # Parse and validation errors have no original error: they are the client's to read.
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Clients see an id to quote; the log holds the traceback under that id."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_internal)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex[:12]
+        log.error("internal error %s", error_id, exc_info=error.original_error)
+        masked = super().anonymise_error(error)
+        masked.message = f"Internal error (id {error_id}); the operators have it logged."
+        return masked
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Organisation, Partnership],
+        extensions=[MaskInternalErrors],
+    )
