@@ -48,7 +48,7 @@ NOT_BUILT_YET = {
 
 
 def _subject(description: str) -> str:
-    """'Field Query.events was removed.' -> 'Query.events'; 'PageInfo was removed.' -> 'PageInfo'."""
+    """'Field Query.events was removed.' -> 'Query.events'."""
     return description.removeprefix("Field ").split()[0].rstrip(".")
 
 
