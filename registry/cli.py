@@ -140,7 +140,8 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    total = sum(1 for line in path.open(encoding="utf-8") if line.strip())
+    with path.open(encoding="utf-8") as counted:
+        total = sum(1 for line in counted if line.strip())
     with _registry(settings) as (address, registry):
         actor = _with_tokens(address, partial(tokens.authenticate, secret=args.token))
         if actor is None:
@@ -166,7 +167,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
             )
     out.print(
         f"{report.lines} lines: {report.appended} applied, "
-        f"{report.already_imported} already imported, {len(report.rejected)} rejected"
+        f"{report.already_imported} already imported, {report.rejected_lines} rejected"
     )
     if report.rejected:
         table = Table("line", "code", "field", "reason", title="rejected lines")

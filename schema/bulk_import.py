@@ -43,7 +43,13 @@ class ImportReport:
     lines: int = 0
     appended: int = 0
     already_imported: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(
+        default_factory=list
+    )  # one per problem; a line may have several
+
+    @property
+    def rejected_lines(self) -> int:
+        return len({r.line for r in self.rejected})
 
 
 class LineReader:
