@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -26,10 +29,16 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def postgres_settings() -> Iterator[Settings]:
     """Settings naming the tests' PostgreSQL: ``DATABASE_URL`` or an embedded server."""
-    # A short directory: the embedded server's socket lives in it (unix sockets: < 108 bytes).
-    return settings_for_tests(tmp_path_factory.mktemp("pg", numbered=True))
+    # Not under pytest's basetemp: pytest deletes old numbered basetemps when a new session
+    # starts, which would pull the data directory from under a server still running for a
+    # concurrent session. A short path, too: the server's socket lives in it (< 108 bytes).
+    data_dir = Path(tempfile.mkdtemp(prefix="ppp-pg-"))
+    try:
+        yield settings_for_tests(data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
