@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from schema.limits import limit_extensions
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.types import Organisation, Partnership
@@ -41,5 +42,5 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[Organisation, Partnership],
-        extensions=[MaskInternalErrors],
+        extensions=[*limit_extensions(), MaskInternalErrors],
     )
