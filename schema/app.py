@@ -8,6 +8,7 @@ stops.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 import anyio.to_thread
 import asyncpg
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -56,6 +58,26 @@ class RegistryGraphQL(GraphQL[Context, None]):
         services: Services = request.app.state.services
         actor = await services.actor_for(request.headers.get("authorization"))
         return Context(request=request, response=response, actor=actor, gateway=services.gateway)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A body (or GET ``variables``) that is not a JSON object is a 400, never a 500.
+
+        Strawberry only turns a ``JSONDecodeError`` into a 400: a body that is not UTF-8, nested
+        too deeply, or a bare string or number would fail inside it. A ``"\\ud800"`` escape
+        decodes to a lone surrogate that no event store, hash or database can encode.
+        """
+        try:
+            parsed = self.decode_json(data)
+            json.dumps(parsed, ensure_ascii=False).encode()
+        except UnicodeError as error:
+            raise HTTPException(400, "The JSON is not valid UTF-8 text") from error
+        except ValueError as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        except RecursionError as error:
+            raise HTTPException(400, "The JSON is nested too deeply") from error
+        if not isinstance(parsed, dict | list):  # a list is a batch, refused by strawberry
+            raise HTTPException(400, "Expected a JSON object")
+        return parsed
 
 
 class BodySizeLimit:

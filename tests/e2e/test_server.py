@@ -63,3 +63,10 @@ def test_the_state_of_a_partnership_at_a_past_moment(world: World) -> None:
         {"id": world.partnership_id, "at": before["updatedAt"]},
     )["data"]["partnership"]
     assert past == {"version": 1, "title": "Cybercrime training for Kenyan police"}
+
+
+def test_the_graphiql_page_is_served_with_no_external_urls(api: Api) -> None:
+    page = api.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert "unpkg.com" not in page.text and "https://" not in page.text
+    assert api.http.get("/static/graphiql/graphiql@3.8.3/graphiql.min.js").status_code == 200
