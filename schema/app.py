@@ -19,8 +19,8 @@ import asyncpg
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -32,6 +32,7 @@ from registry.domain.actor import Actor
 from registry.settings import Settings
 from schema.context import Context
 from schema.gateway import WriteGateway
+from schema.graphiql import graphiql_html, static_files
 from schema.schema import build_schema
 
 log = logging.getLogger("ppp_registry.app")
@@ -54,6 +55,10 @@ class Services:
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # GraphiQL from the package's own copies of its assets: it works offline.
+        return HTMLResponse(graphiql_html())
+
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
         services: Services = request.app.state.services
         actor = await services.actor_for(request.headers.get("authorization"))
@@ -144,6 +149,7 @@ async def readyz(request: Request) -> Response:
 
 def create_app(settings: Settings) -> Starlette:
     graphql = RegistryGraphQL(build_schema(), allow_queries_via_get=True)
+    graphiql_html()  # a strawberry upgrade that changes the IDE's assets fails here, not later
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -154,6 +160,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
