@@ -12,13 +12,13 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from registry import commands as c
 from registry import policy
@@ -34,6 +34,7 @@ from registry.domain.errors import (
 from registry.domain.organisation import Organisation, OrganisationNameIndex, name_key
 from registry.domain.partnership import Partnership
 from registry.event_store import IdempotencyRecord, RegistryRecorder
+from registry.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -41,17 +42,6 @@ A = TypeVar("A", bound=Aggregate)
 # to what it creates, and a seeded dataset is the same every time.
 _KEYED_ID_NAMESPACE = UUID("0d4f3f6e-7a0b-4f1e-8a57-2b9f3c6d1e42")
 _MAX_CONFLICT_RETRIES = 5
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 @dataclass(frozen=True)

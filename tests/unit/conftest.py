@@ -20,7 +20,7 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from registry.application import DateAsISO
+from registry.transcodings import DateAsISO
 from registry.domain.actor import Actor, Role
 from registry.domain.codelists import (
     ActivityKind,
