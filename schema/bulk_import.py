@@ -68,6 +68,8 @@ class LineReader:
             document = json.loads(text)
         except json.JSONDecodeError as error:
             return [_invalid((), f"not valid JSON: {error.msg} at column {error.colno}")]
+        if _has_lone_surrogates(document):
+            return [_invalid((), "the line holds a \\u escape that is not valid UTF-8 text")]
         if not isinstance(document, dict) or set(document) != {"command", "input"}:
             return [_invalid((), 'a line must be an object with exactly "command" and "input"')]
         mutation = document["command"]
@@ -151,6 +153,15 @@ def _content_key(mutation: str, raw: dict[str, Any]) -> str:
         {"command": mutation, "input": raw}, sort_keys=True, separators=(",", ":")
     )
     return "import:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _has_lone_surrogates(document: object) -> bool:
+    # json.loads accepts "\ud800", but no event store, hash or database can encode it.
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _invalid(path: tuple[str, ...], message: str) -> Problem:

@@ -188,6 +188,8 @@ def test_rejected_lines_are_reported_with_number_code_and_reason(
         {"command": "registerPartnership", "input": bad_partnership},
         {"command": "logActivity", "input": {"partnershipId": "nope", "extra": 1}},
         good[1],
+        '{"command": "recordLesson", "input": {"partnershipId": "x", "kind": "CHALLENGE",'
+        ' "text": "\\ud800"}}',
     ]
     code, out, _err = cli(
         "import",
@@ -199,7 +201,7 @@ def test_rejected_lines_are_reported_with_number_code_and_reason(
         "--quiet",
     )
     assert code == 1
-    assert "2 applied" in out and "4 rejected" in out
+    assert "2 applied" in out and "5 rejected" in out
     for number, fragment in [
         (2, "not valid JSON"),
         (3, "unknown command"),

@@ -20,7 +20,6 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from registry.transcodings import DateAsISO
 from registry.domain.actor import Actor, Role
 from registry.domain.codelists import (
     ActivityKind,
@@ -33,6 +32,7 @@ from registry.domain.codelists import (
 )
 from registry.domain.errors import CommandRejected, ErrorCode
 from registry.domain.partnership import Partnership
+from registry.transcodings import DateAsISO
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import JSONTranscoder
