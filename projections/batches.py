@@ -1,0 +1,216 @@
+"""Applying the log to a read-model schema: read a batch, decode it, write it with its position.
+
+A batch commits whole, together with its tracking position, or not at all. When a batch fails
+for a reason that is not the database's or the network's, its events are applied one at a time
+to find the one at fault: the events before it are kept, it is recorded as the projection's
+failure, and nothing after it is applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+import asyncpg.exceptions as pg
+
+from projections import figures
+from projections.decoding import RecordedEvent, StoredRow, decode
+from projections.projector import BatchMeaning, Meaning, Write, head_writes, meaning_of
+from projections.read_model import Connection, quoted, use_schema
+from projections.tracking import TrackingMoved, advance, read_tracking, record_failure
+
+log = logging.getLogger(__name__)
+
+EVENTS_TABLE = "public.registry_events"
+
+# Failures of the environment, not of an event: retry the batch later rather than blame it.
+# A missing schema or table is here too: it means a rebuild switched schemas under us.
+TRANSIENT = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.InterfaceError,
+    pg.PostgresConnectionError,
+    pg.TransactionRollbackError,  # serialisation failures, deadlocks
+    pg.InvalidCachedStatementError,
+    pg.OutdatedSchemaCacheError,
+    pg.OperatorInterventionError,  # shutdown, cancel
+    pg.InsufficientResourcesError,
+    pg.LockNotAvailableError,
+    pg.UndefinedTableError,
+    pg.InvalidSchemaNameError,
+    TrackingMoved,
+)
+
+
+class ProjectionStopped(Exception):
+    """An event could not be applied; the projection stays before it until the cause is fixed."""
+
+    def __init__(self, position: int, error: str) -> None:
+        super().__init__(f"projection stopped at position {position}: {error}")
+        self.position = position
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Understood:
+    event: RecordedEvent
+    meaning: Meaning
+
+
+Progress = Callable[[int], None]  # called with the number of events a committed batch applied
+
+
+def qualified(table: str) -> str:
+    return ".".join(quoted(part) for part in table.split("."))
+
+
+async def fetch_rows(
+    connection: Connection, after: int, limit: int, events_table: str = EVENTS_TABLE
+) -> list[StoredRow]:
+    # Appends take a table lock and commit in position order (see registry.event_store), so
+    # once a position is visible every lower one is too: reading "after" never skips an event.
+    sql = (
+        "SELECT notification_id, originator_id, originator_version, topic, state"  # noqa: S608
+        f" FROM {qualified(events_table)} WHERE notification_id > $1"
+        " ORDER BY notification_id LIMIT $2"
+    )
+    rows = await connection.fetch(sql, after, limit)
+    return [StoredRow(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+
+async def catch_up(
+    connection: Connection,
+    schema: str,
+    *,
+    batch_size: int = 1000,
+    events_table: str = EVENTS_TABLE,
+    should_stop: Callable[[], bool] = lambda: False,
+    progress: Progress | None = None,
+) -> int:
+    """Apply batches until the head; return the position reached.
+
+    Raises ``ProjectionStopped`` at a poison event, after recording it.
+    """
+    while True:
+        # Read back every time: after a rebuild's switch the schema holds another position.
+        position = (await read_tracking(connection, schema)).position
+        if should_stop():
+            return position
+        rows = await fetch_rows(connection, position, batch_size, events_table)
+        if not rows:
+            return position
+        await apply_rows(connection, schema, position, rows)
+        if progress is not None:
+            progress(len(rows))
+
+
+async def apply_rows(
+    connection: Connection, schema: str, position: int, rows: Sequence[StoredRow]
+) -> int:
+    """Apply ``rows``, the events after ``position``, in one transaction; return where it got."""
+    understood, failure = _understand(rows)
+    if understood:
+        try:
+            await _commit(connection, schema, position, understood)
+        except TRANSIENT:
+            raise
+        except Exception:
+            log.warning("batch after position %s failed; applying its events one by one", position)
+            await _apply_one_by_one(connection, schema, position, understood)
+        position = understood[-1].event.position
+    if failure is not None:
+        await _stop(connection, schema, *failure)
+    return position
+
+
+def _understand(rows: Sequence[StoredRow]) -> tuple[list[Understood], tuple[int, Exception] | None]:
+    """Decode rows and find their meaning, up to the first that fails (pure, no I/O)."""
+    understood: list[Understood] = []
+    for row in rows:
+        try:
+            event = decode(row)
+            understood.append(Understood(event, meaning_of(event)))
+        except Exception as error:
+            return understood, (row.position, error)
+    return understood, None
+
+
+async def _apply_one_by_one(
+    connection: Connection, schema: str, position: int, understood: Sequence[Understood]
+) -> None:
+    for item in understood:
+        try:
+            await _commit(connection, schema, position, [item])
+        except TRANSIENT:
+            raise
+        except Exception as error:
+            await _stop(connection, schema, item.event.position, error)
+        position = item.event.position
+
+
+async def _stop(connection: Connection, schema: str, position: int, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"
+    log.error("projection %s stopped at position %s: %s", schema, position, message)
+    await record_failure(connection, schema, position, message)
+    raise ProjectionStopped(position, message) from error
+
+
+async def _commit(
+    connection: Connection, schema: str, position: int, understood: Sequence[Understood]
+) -> None:
+    batch = BatchMeaning()
+    for item in understood:
+        batch.add(item.event, item.meaning)
+    async with connection.transaction():
+        await use_schema(connection, schema)
+        # First, so a concurrent projector waits here and then finds the position moved.
+        await advance(connection, schema, position, understood[-1].event.position)
+        # Partnerships whose shape changes leave region_stats before the writes and come back
+        # after; those whose only change is people trained just add the difference.
+        reshaped = batch.partnerships | await figures.partnerships_of(connection, batch.resectored)
+        await figures.shift_region_stats(connection, reshaped, -1)
+        await _run(connection, batch.writes)
+        if batch.log_rows:
+            await connection.copy_records_to_table(
+                "event_log", records=batch.log_rows, schema_name=schema
+            )
+        await _run(connection, head_writes(batch.heads))
+        trained = await figures.refresh_people_trained(connection, reshaped | batch.trained)
+        await figures.add_people_trained(
+            connection, {p: d for p, d in trained.items() if p not in reshaped}
+        )
+        await figures.refresh_partnership_counts(connection, batch.organisations)
+        await figures.shift_region_stats(connection, reshaped, 1)
+        await figures.drop_empty_region_stats(connection)
+
+
+async def _run(connection: Connection, writes: Sequence[Write]) -> None:
+    for round_ in _rounds(writes):
+        by_statement: dict[str, list[tuple[object, ...]]] = {}
+        for write in round_:
+            by_statement.setdefault(write.sql, []).append(write.args)
+        for sql, args in by_statement.items():
+            if len(args) == 1:
+                await connection.execute(sql, *args[0])
+            else:
+                await connection.executemany(sql, args)
+
+
+def _rounds(writes: Sequence[Write]) -> list[list[Write]]:
+    """Split writes into rounds that write each row at most once, keeping each row's order.
+
+    Writes to different rows commute, so within a round the writes of one statement can go
+    together as one executemany, however the event types of a batch interleave.
+    """
+    rounds: list[list[Write]] = []
+    next_round: dict[tuple[object, ...], int] = {}
+    for write in writes:
+        n = next_round.get(write.key, 0)
+        next_round[write.key] = n + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(write)
+    return rounds

@@ -1,0 +1,155 @@
+"""Figures derived from several rows: people trained, partnership counts, region statistics.
+
+They are refreshed once per batch, inside the batch's transaction, for the keys its events
+touched. Region statistics are kept exact by subtracting the touched partnerships' contributions
+(computed from the base tables before the batch's writes) and adding them back afterwards: every
+(partnership, area, practice area, sector) combination counts exactly once, so sums stay exact
+whatever the order of events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from uuid import UUID
+
+import asyncpg
+
+from projections.read_model import ALL, Connection
+
+# Activity kinds whose participants count as people trained (capacity building by teaching).
+TRAINING_KINDS = ("TRAINING", "WORKSHOP", "MENTORING", "EXERCISE")
+
+# The sectors of a partnership's current partners (one that left no longer counts), each once
+# however many partners share it, plus the '*' total.
+_SECTORS = f"""
+    ARRAY(SELECT DISTINCT o.sector
+          FROM partnership_partners pp
+          JOIN organisation_summary o ON o.id = pp.organisation_id
+          WHERE pp.partnership_id = ps.id AND pp.until IS NULL) || '{{{ALL}}}'::text[]
+"""  # noqa: S608 - ALL is a constant
+
+# The region_stats keys of the partnerships in p: every (area, practice area or '*', sector or
+# '*'), each exactly once per partnership.
+_KEYS = """
+FROM p, unnest(p.regions) AS area_code, unnest(p.practice_areas) AS practice_area,
+     unnest(p.sectors) AS sector
+GROUP BY area_code, practice_area, sector
+"""
+
+# What the partnerships in $1 (all of them when $1 is NULL) add to region_stats.
+_CONTRIBUTIONS = f"""
+WITH p AS MATERIALIZED (  -- once per partnership, not once per unnested row
+    SELECT ps.regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
+           {_SECTORS} AS sectors, ps.status, ps.people_trained
+    FROM partnership_summary ps
+    WHERE $1::uuid[] IS NULL OR ps.id = ANY($1::uuid[])
+)
+SELECT area_code, practice_area, sector,
+       count(*)::int AS partnership_count,
+       (count(*) FILTER (WHERE status = 'ACTIVE'))::int AS active_count,
+       (count(*) FILTER (WHERE status = 'CONCLUDED'))::int AS concluded_count,
+       sum(people_trained)::bigint AS people_trained
+{_KEYS}
+"""  # noqa: S608 - composed of constants
+
+_SHIFT = f"""
+INSERT INTO region_stats AS r (area_code, practice_area, sector, partnership_count,
+                               active_count, concluded_count, people_trained)
+SELECT area_code, practice_area, sector, $2 * partnership_count, $2 * active_count,
+       $2 * concluded_count, $2 * people_trained
+FROM ({_CONTRIBUTIONS}) AS c
+ON CONFLICT (area_code, practice_area, sector) DO UPDATE SET
+    partnership_count = r.partnership_count + excluded.partnership_count,
+    active_count = r.active_count + excluded.active_count,
+    concluded_count = r.concluded_count + excluded.concluded_count,
+    people_trained = r.people_trained + excluded.people_trained
+"""  # noqa: S608 - composed of constants
+
+# Add changes of people trained ($1 ids, $2 differences) to the rows the partnerships count in.
+# Those rows exist: the partnerships were counted when they last changed shape.
+_ADD_TRAINED = f"""
+WITH p AS MATERIALIZED (
+    SELECT ps.regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
+           {_SECTORS} AS sectors, d.difference
+    FROM unnest($1::uuid[], $2::bigint[]) AS d(id, difference)
+    JOIN partnership_summary ps ON ps.id = d.id
+)
+UPDATE region_stats r SET people_trained = r.people_trained + c.difference
+FROM (SELECT area_code, practice_area, sector, sum(difference) AS difference {_KEYS}) AS c
+WHERE (r.area_code, r.practice_area, r.sector) = (c.area_code, c.practice_area, c.sector)
+"""  # noqa: S608 - composed of constants
+
+
+async def partnerships_of(connection: Connection, organisations: Collection[UUID]) -> set[UUID]:
+    """Every partnership the organisations ever took part in (a superset is harmless)."""
+    if not organisations:
+        return set()
+    rows = await connection.fetch(
+        "SELECT DISTINCT partnership_id FROM partnership_partners WHERE organisation_id = ANY($1)",
+        list(organisations),
+    )
+    return {row["partnership_id"] for row in rows}
+
+
+async def shift_region_stats(
+    connection: Connection, partnerships: Collection[UUID], sign: int
+) -> None:
+    """Add (sign 1) or remove (sign -1) what these partnerships contribute to region_stats."""
+    if partnerships:
+        await connection.execute(_SHIFT, list(partnerships), sign)
+
+
+async def drop_empty_region_stats(connection: Connection) -> None:
+    # A from-scratch computation has no rows for nothing; neither should the running one.
+    await connection.execute("DELETE FROM region_stats WHERE partnership_count = 0")
+
+
+async def refresh_people_trained(
+    connection: Connection, partnerships: Collection[UUID]
+) -> dict[UUID, int]:
+    """Recount people trained; return how much it changed, for the partnerships where it did."""
+    if not partnerships:
+        return {}
+    rows = await connection.fetch(
+        "UPDATE partnership_summary ps SET people_trained = n.total"
+        " FROM (SELECT id, people_trained AS before, coalesce(("
+        "   SELECT sum(a.participants) FROM partnership_activities a"
+        "   WHERE a.partnership_id = s.id AND NOT a.retracted AND a.kind = ANY($2)), 0) AS total"
+        "   FROM partnership_summary s WHERE s.id = ANY($1)) AS n"
+        " WHERE ps.id = n.id AND ps.people_trained <> n.total"
+        " RETURNING ps.id, n.total - n.before AS difference",
+        list(partnerships),
+        list(TRAINING_KINDS),
+    )
+    return {row["id"]: row["difference"] for row in rows}
+
+
+async def add_people_trained(connection: Connection, differences: dict[UUID, int]) -> None:
+    if differences:
+        ids = list(differences)
+        await connection.execute(_ADD_TRAINED, ids, [differences[i] for i in ids])
+
+
+async def refresh_partnership_counts(
+    connection: Connection, organisations: Collection[UUID]
+) -> None:
+    if organisations:
+        await connection.execute(
+            "UPDATE organisation_summary o SET partnership_count = ("
+            " SELECT count(*) FROM partnership_partners p"
+            " WHERE p.organisation_id = o.id AND p.until IS NULL)"
+            " WHERE o.id = ANY($1)",
+            list(organisations),
+        )
+
+
+async def region_stats_from_scratch(connection: Connection) -> list[asyncpg.Record]:
+    """region_stats as a full recomputation gives it, ordered as ``region_stats_rows``."""
+    return await connection.fetch(f"SELECT * FROM ({_CONTRIBUTIONS}) AS c ORDER BY 1, 2, 3", None)  # noqa: S608
+
+
+async def region_stats_rows(connection: Connection) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        "SELECT area_code, practice_area, sector, partnership_count, active_count,"
+        " concluded_count, people_trained FROM region_stats ORDER BY 1, 2, 3"
+    )
