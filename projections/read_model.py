@@ -6,6 +6,7 @@ target schema, so the live schema and a rebuild's shadow come from the same text
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from functools import cache
@@ -121,3 +122,11 @@ async def stored_build(connection: Connection, schema: str) -> Build | None:
 
 async def drop_schema(connection: Connection, schema: str) -> None:
     await connection.execute(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE")
+
+
+async def ensure_read_model(connection: Connection, schema: str = LIVE_SCHEMA) -> None:
+    """Create an empty read model if there is none, so queries work before the first event."""
+    if await schema_exists(connection, schema):
+        return
+    with contextlib.suppress(asyncpg.DuplicateSchemaError):  # another process was quicker
+        await create_read_model(connection, schema)
