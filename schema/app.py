@@ -7,6 +7,7 @@ stops.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -25,6 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from projections.read_model import ensure_read_model
+from projections.runner import Projector, wait_for_position
+from projections.runner import status as projection_status
 from registry import tokens
 from registry.application import Registry
 from registry.database import DatabaseAddress, open_database
@@ -33,13 +37,18 @@ from registry.settings import Settings
 from schema.context import Context
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
+from schema.loaders import Loaders
 from schema.schema import build_schema
 
 log = logging.getLogger("ppp_registry.app")
 
 
+CONSISTENCY_HEADER = "registry-consistent-with"
+
+
 @dataclass
 class Services:
+    settings: Settings
     address: DatabaseAddress
     registry: Registry
     pool: asyncpg.Pool
@@ -62,7 +71,16 @@ class RegistryGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
         services: Services = request.app.state.services
         actor = await services.actor_for(request.headers.get("authorization"))
-        return Context(request=request, response=response, actor=actor, gateway=services.gateway)
+        await _wait_for_consistency(services, request.headers.get(CONSISTENCY_HEADER))
+        return Context(
+            request=request,
+            response=response,
+            actor=actor,
+            gateway=services.gateway,
+            pool=services.pool,
+            loaders=Loaders.over(services.pool),
+            consistency_timeout=services.settings.consistency_timeout,
+        )
 
     def parse_json(self, data: str | bytes) -> Any:
         """A body (or GET ``variables``) that is not a JSON object is a 400, never a 500.
@@ -138,13 +156,27 @@ async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def _wait_for_consistency(services: Services, header: str | None) -> None:
+    """Read your writes: wait (bounded) until the read model reaches the position asked for."""
+    if header is None:
+        return
+    if not header.strip().isdigit():
+        raise HTTPException(400, "Registry-Consistent-With must be a log position (a number)")
+    await wait_for_position(services.pool, int(header), services.settings.consistency_timeout)
+
+
 async def readyz(request: Request) -> Response:
     services: Services = request.app.state.services
     try:
-        await services.pool.fetchval("SELECT 1")
+        projection = await projection_status(services.pool)
     except (OSError, asyncpg.PostgresError) as error:
         return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    figures = {"position": projection.position, "head": projection.head, "lag": projection.lag}
+    if projection.last_error is not None:
+        # A poison event stopped the read model: it will not catch up by itself.
+        reason = f"projection stopped at {projection.failed_position}: {projection.last_error}"
+        return JSONResponse({"status": "degraded", "reason": reason, **figures}, status_code=503)
+    return JSONResponse({"status": "ready", **figures})
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -179,7 +211,22 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     pool: asyncpg.Pool = await asyncpg.create_pool(address.dsn(), min_size=1, max_size=10)
     stack.push_async_callback(pool.close)
     await tokens.ensure_schema(pool)
-    return Services(address, registry, pool, WriteGateway(registry, settings.write_threads))
+    connection = await asyncpg.connect(address.dsn())
+    try:
+        await ensure_read_model(connection)
+    finally:
+        await connection.close()
+    if settings.run_projector:
+        stop = asyncio.Event()
+        task = asyncio.create_task(Projector(address.dsn()).run(stop), name="projector")
+        stack.push_async_callback(_stop_projector, stop, task)
+    gateway = WriteGateway(registry, settings.write_threads)
+    return Services(settings, address, registry, pool, gateway)
+
+
+async def _stop_projector(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
+    stop.set()
+    await task
 
 
 def _open_registry(address: DatabaseAddress) -> Registry:

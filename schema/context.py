@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import asyncpg
 import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from registry.domain.actor import Actor
 from schema.gateway import WriteGateway
+from schema.loaders import Loaders
 
 
 @dataclass
@@ -19,6 +21,9 @@ class Context:
     response: Response | None
     actor: Actor | None
     gateway: WriteGateway
+    pool: asyncpg.Pool
+    loaders: Loaders
+    consistency_timeout: float
 
 
 Info = strawberry.Info[Context, None]

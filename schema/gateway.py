@@ -16,11 +16,11 @@ from uuid import UUID
 import anyio
 import anyio.to_thread
 
+from projections.queries import OrganisationRecord
 from registry.application import Receipt, Registry, load_organisation, load_partnership
 from registry.commands import Submission
 from registry.domain.actor import Actor
-from registry.domain.organisation import Organisation
-from schema.types import PartnershipView
+from schema.views import PartnershipView, organisation_record, partnership_view
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,8 +28,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Written:
+    """A receipt, with the node as the write side holds it right after the submission."""
+
     receipt: Receipt
-    organisation: Organisation | None = None
+    organisation: OrganisationRecord | None = None
     partnership: PartnershipView | None = None
 
 
@@ -51,9 +53,6 @@ class WriteGateway:
     ) -> PartnershipView | None:
         return await self.call(self._partnership_view, partnership_id, None, as_of)
 
-    async def organisation(self, organisation_id: UUID) -> Organisation | None:
-        return await self.call(load_organisation, self.registry, organisation_id)
-
     def _submit(self, actor: Actor, submission: Submission) -> Written:
         receipt = self.registry.submit(actor, submission)
         # The payload shows the node as this submission left it, also on an idempotent replay.
@@ -61,7 +60,8 @@ class WriteGateway:
             organisation = load_organisation(
                 self.registry, receipt.aggregate_id, version=receipt.version
             )
-            return Written(receipt, organisation=organisation)
+            assert organisation is not None
+            return Written(receipt, organisation=organisation_record(organisation))
         view = self._partnership_view(receipt.aggregate_id, receipt.version, None)
         return Written(receipt, partnership=view)
 
@@ -76,4 +76,4 @@ class WriteGateway:
             organisation = load_organisation(self.registry, organisation_id)
             if organisation is not None:
                 organisations[organisation_id] = organisation
-        return PartnershipView(partnership, organisations)
+        return partnership_view(partnership, organisations)

@@ -10,11 +10,12 @@ from typing import Any
 
 import strawberry
 
+from projections import queries as q
+from projections.runner import wait_for_position
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
 from schema import inputs as i
 from schema.context import Info
 from schema.gateway import Written
-from schema.ids import to_global_id
 from schema.submissions import BUILDERS
 from schema.types import Activity, Organisation, Outcome, Partnership, UserError, user_errors
 
@@ -65,13 +66,45 @@ async def _write(info: Info, mutation: str, source: Any) -> Written | list[UserE
         return user_errors(rejected.problems)
 
 
+async def _projected(info: Info, written: Written) -> bool:
+    """Wait (bounded) for the read model to show this write; a replay shows the first result."""
+    if written.receipt.replayed:
+        return False
+    context = info.context
+    return await wait_for_position(
+        context.pool, written.receipt.position, context.consistency_timeout
+    )
+
+
+async def _organisation_node(info: Info, written: Written) -> Organisation:
+    uuid = written.receipt.aggregate_id
+    if await _projected(info, written):
+        (record,) = await q.organisations_by_id(info.context.pool, [uuid])
+        if record is not None:
+            info.context.loaders.forget(uuid)
+            return Organisation.of(record)
+    assert written.organisation is not None
+    return Organisation.of(written.organisation)
+
+
+async def _partnership_node(info: Info, written: Written) -> Partnership:
+    uuid = written.receipt.aggregate_id
+    if await _projected(info, written):
+        (record,) = await q.partnerships_by_id(info.context.pool, [uuid])
+        if record is not None:
+            info.context.loaders.forget(uuid)  # lists loaded earlier in this request are stale
+            return Partnership.of(record)
+    assert written.partnership is not None
+    return Partnership.of(written.partnership.record, written.partnership.preloaded)
+
+
 async def _organisation_payload(info: Info, mutation: str, source: Any) -> OrganisationPayload:
     written = await _write(info, mutation, source)
     if isinstance(written, list):
         return OrganisationPayload(user_errors=written)
-    assert written.organisation is not None
     return OrganisationPayload(
-        organisation=Organisation.of(written.organisation), position=str(written.receipt.position)
+        organisation=await _organisation_node(info, written),
+        position=str(written.receipt.position),
     )
 
 
@@ -79,9 +112,9 @@ async def _partnership_payload(info: Info, mutation: str, source: Any) -> Partne
     written = await _write(info, mutation, source)
     if isinstance(written, list):
         return PartnershipPayload(user_errors=written)
-    assert written.partnership is not None
     return PartnershipPayload(
-        partnership=Partnership.of(written.partnership), position=str(written.receipt.position)
+        partnership=await _partnership_node(info, written),
+        position=str(written.receipt.position),
     )
 
 
@@ -131,11 +164,11 @@ class Mutation:
         if isinstance(written, list):
             return LogActivityPayload(user_errors=written)
         assert written.partnership is not None and written.receipt.entity_id is not None
-        partnership = Partnership.of(written.partnership)
-        activity_id = to_global_id("Activity", written.receipt.entity_id)
+        activity_id = written.receipt.entity_id
+        activity = next(a for a in written.partnership.preloaded.activities if a.id == activity_id)
         return LogActivityPayload(
-            partnership=partnership,
-            activity=next(a for a in partnership.activities if a.id == activity_id),
+            partnership=await _partnership_node(info, written),
+            activity=Activity.of(activity),
             position=str(written.receipt.position),
         )
 
@@ -157,11 +190,11 @@ class Mutation:
         if isinstance(written, list):
             return ReportOutcomePayload(user_errors=written)
         assert written.partnership is not None and written.receipt.entity_id is not None
-        partnership = Partnership.of(written.partnership)
-        outcome_id = to_global_id("Outcome", written.receipt.entity_id)
+        outcome_id = written.receipt.entity_id
+        outcome = next(o for o in written.partnership.preloaded.outcomes if o.id == outcome_id)
         return ReportOutcomePayload(
-            partnership=partnership,
-            outcome=next(o for o in partnership.outcomes if o.id == outcome_id),
+            partnership=await _partnership_node(info, written),
+            outcome=Outcome.of(outcome),
             position=str(written.receipt.position),
         )
 

@@ -1,25 +1,23 @@
-"""Output types of the WRITE section, built from the write side's aggregates.
+"""Output types, built from read-model records.
 
-A ``PartnershipView`` carries a partnership together with the organisations it names, gathered
-in the same worker-thread call that loaded it, so resolving a payload does no further I/O.
+A node's lists (partners, activities...) load through the request's DataLoaders, one SQL
+statement per list kind however many nodes a response holds. A node built from the write side
+(``asOf``, or a payload whose event the projector has not reached in time) carries its lists
+preloaded instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
 
+from projections import queries as q
 from registry import geography
 from registry.domain.errors import ErrorCode, Problem
-from registry.domain.organisation import Organisation as OrganisationAggregate
-from registry.domain.partnership import Partnership as PartnershipAggregate
-from registry.domain.records import Activity as ActivityRecord
-from registry.domain.records import Outcome as OutcomeRecord
 from registry.geography import AreaLevel
+from schema.context import Info
 from schema.enums import (
     ActivityKind,
     BestPracticeStatus,
@@ -34,6 +32,7 @@ from schema.enums import (
     Verification,
 )
 from schema.ids import to_global_id
+from schema.views import Preloaded
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -71,10 +70,12 @@ class Area:
     def of(cls, area: geography.Area) -> Area:
         return cls(code=area.code, name=area.name, level=area.level)
 
+    @classmethod
+    def all_of(cls, codes: tuple[str, ...]) -> list[Area]:
+        return [cls.of(a) for a in (geography.area(code) for code in codes) if a is not None]
 
-@strawberry.type(
-    description="An NGO, ministry, firm, university or other body that takes part in PPPs."
-)
+
+@strawberry.type(description="An NGO, ministry, firm, university or other body in PPPs.")
 class Organisation(Node):
     id: strawberry.ID
     version: int
@@ -85,30 +86,50 @@ class Organisation(Node):
     website: str | None
 
     @classmethod
-    def of(cls, organisation: OrganisationAggregate) -> Organisation:
+    def of(cls, record: q.OrganisationRecord) -> Organisation:
         return cls(
-            id=strawberry.ID(to_global_id("Organisation", organisation.id)),
-            version=organisation.version,
-            name=organisation.name,
-            org_type=organisation.org_type,
-            sector=organisation.sector,
-            country=Country.of(organisation.country),
-            website=organisation.website,
+            id=strawberry.ID(to_global_id("Organisation", record.id)),
+            version=record.version,
+            name=record.name,
+            org_type=OrganisationType(record.org_type),
+            sector=Sector(record.sector),
+            country=Country.of(record.country),
+            website=record.website,
         )
 
 
 @strawberry.type(description="An organisation's part in a partnership.")
 class Membership:
-    organisation: Organisation
     role: PartnerRole
     since: date | None
     until: date | None
     confirmed: bool
+    organisation_id: strawberry.Private[UUID]
+    preloaded: strawberry.Private[Preloaded | None]
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> Organisation:
+        if self.preloaded is not None:
+            record = self.preloaded.organisations[self.organisation_id]
+        else:
+            loaded = await info.context.loaders.organisations.load(self.organisation_id)
+            assert loaded is not None, "a partner is always a registered organisation"
+            record = loaded
+        return Organisation.of(record)
+
+    @classmethod
+    def of(cls, record: q.MembershipRecord, preloaded: Preloaded | None) -> Membership:
+        return cls(
+            role=PartnerRole(record.role),
+            since=record.since,
+            until=record.until,
+            confirmed=record.confirmed,
+            organisation_id=record.organisation_id,
+            preloaded=preloaded,
+        )
 
 
-@strawberry.type(
-    description="Something a partnership did: a training, a campaign, a legislative review..."
-)
+@strawberry.type(description="Something a partnership did: a training, a campaign, a review...")
 class Activity:
     id: strawberry.ID
     kind: ActivityKind
@@ -124,26 +145,24 @@ class Activity:
     retracted: bool
 
     @classmethod
-    def of(cls, activity: ActivityRecord) -> Activity:
+    def of(cls, record: q.ActivityRecord) -> Activity:
         return cls(
-            id=strawberry.ID(to_global_id("Activity", activity.id)),
-            kind=activity.kind,
-            practice_area=activity.practice_area,
-            title=activity.title,
-            description=activity.description,
-            start_date=activity.start_date,
-            end_date=activity.end_date,
-            countries=[Country.of(code) for code in activity.countries],
-            target_groups=list(activity.target_groups),
-            participants=activity.participants,
-            evidence_urls=list(activity.evidence_urls),
-            retracted=activity.retracted,
+            id=strawberry.ID(to_global_id("Activity", record.id)),
+            kind=ActivityKind(record.kind),
+            practice_area=PracticeArea(record.practice_area),
+            title=record.title,
+            description=record.description,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            countries=[Country.of(code) for code in record.countries],
+            target_groups=[TargetGroup(g) for g in record.target_groups],
+            participants=record.participants,
+            evidence_urls=list(record.evidence_urls),
+            retracted=record.retracted,
         )
 
 
-@strawberry.type(
-    description="A measured result: an indicator with baseline, target and actual value."
-)
+@strawberry.type(description="A measured result: an indicator with baseline, target and actual.")
 class Outcome:
     id: strawberry.ID
     result_level: ResultLevel
@@ -158,19 +177,19 @@ class Outcome:
     evidence_urls: list[str]
 
     @classmethod
-    def of(cls, outcome: OutcomeRecord) -> Outcome:
+    def of(cls, record: q.OutcomeRecord) -> Outcome:
         return cls(
-            id=strawberry.ID(to_global_id("Outcome", outcome.id)),
-            result_level=outcome.result_level,
-            indicator=outcome.indicator,
-            unit=outcome.unit,
-            baseline=outcome.baseline,
-            target=outcome.target,
-            actual=outcome.actual,
-            period_start=outcome.period_start,
-            period_end=outcome.period_end,
-            verification=outcome.verification,
-            evidence_urls=list(outcome.evidence_urls),
+            id=strawberry.ID(to_global_id("Outcome", record.id)),
+            result_level=ResultLevel(record.result_level),
+            indicator=record.indicator,
+            unit=record.unit,
+            baseline=record.baseline,
+            target=record.target,
+            actual=record.actual,
+            period_start=record.period_start,
+            period_end=record.period_end,
+            verification=Verification(record.verification),
+            evidence_urls=list(record.evidence_urls),
         )
 
 
@@ -178,12 +197,6 @@ class Outcome:
 class Lesson:
     kind: LessonKind
     text: str
-
-
-@dataclass(frozen=True)
-class PartnershipView:
-    partnership: PartnershipAggregate
-    organisations: Mapping[UUID, OrganisationAggregate]
 
 
 @strawberry.type(description="A public-private partnership against cybercrime.")
@@ -201,45 +214,67 @@ class Partnership(Node):
     )
     start_date: date
     end_date: date | None
-    partners: list[Membership]
-    activities: list[Activity]
-    outcomes: list[Outcome]
-    lessons: list[Lesson]
     best_practice: BestPracticeStatus
     created_at: datetime
     updated_at: datetime
+    uuid: strawberry.Private[UUID]
+    preloaded: strawberry.Private[Preloaded | None]
+
+    @strawberry.field
+    async def partners(self, info: Info) -> list[Membership]:
+        records = (
+            self.preloaded.memberships
+            if self.preloaded is not None
+            else await info.context.loaders.memberships.load(self.uuid)
+        )
+        return [Membership.of(r, self.preloaded) for r in records]
+
+    @strawberry.field
+    async def activities(self, info: Info) -> list[Activity]:
+        records = (
+            self.preloaded.activities
+            if self.preloaded is not None
+            else await info.context.loaders.activities.load(self.uuid)
+        )
+        return [Activity.of(r) for r in records]
+
+    @strawberry.field
+    async def outcomes(self, info: Info) -> list[Outcome]:
+        records = (
+            self.preloaded.outcomes
+            if self.preloaded is not None
+            else await info.context.loaders.outcomes.load(self.uuid)
+        )
+        return [Outcome.of(r) for r in records]
+
+    @strawberry.field
+    async def lessons(self, info: Info) -> list[Lesson]:
+        records = (
+            self.preloaded.lessons
+            if self.preloaded is not None
+            else await info.context.loaders.lessons.load(self.uuid)
+        )
+        return [Lesson(kind=LessonKind(r.kind), text=r.text) for r in records]
 
     @classmethod
-    def of(cls, view: PartnershipView) -> Partnership:
-        p = view.partnership
+    def of(cls, record: q.PartnershipRecord, preloaded: Preloaded | None = None) -> Partnership:
         return cls(
-            id=strawberry.ID(to_global_id("Partnership", p.id)),
-            version=p.version,
-            title=p.title,
-            summary=p.summary,
-            objectives=p.objectives,
-            status=p.status,
-            practice_areas=list(p.practice_areas),
-            countries=[Country.of(code) for code in p.countries],
-            regions=[Area.of(a) for a in geography.areas_of(p.countries, p.regions)],
-            start_date=p.start_date,
-            end_date=p.end_date,
-            partners=[
-                Membership(
-                    organisation=Organisation.of(view.organisations[m.organisation_id]),
-                    role=m.role,
-                    since=m.since,
-                    until=m.until,
-                    confirmed=m.confirmed,
-                )
-                for m in p.memberships.values()
-            ],
-            activities=[Activity.of(a) for a in p.activities.values()],
-            outcomes=[Outcome.of(o) for o in p.outcomes.values()],
-            lessons=[Lesson(kind=lesson.kind, text=lesson.text) for lesson in p.lessons],
-            best_practice=p.best_practice,
-            created_at=p.created_on,
-            updated_at=p.modified_on,
+            id=strawberry.ID(to_global_id("Partnership", record.id)),
+            version=record.version,
+            title=record.title,
+            summary=record.summary,
+            objectives=record.objectives,
+            status=PartnershipStatus(record.status),
+            practice_areas=[PracticeArea(a) for a in record.practice_areas],
+            countries=[Country.of(code) for code in record.countries],
+            regions=Area.all_of(record.regions),
+            start_date=record.start_date,
+            end_date=record.end_date,
+            best_practice=BestPracticeStatus(record.best_practice),
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            uuid=record.id,
+            preloaded=preloaded,
         )
 
 
