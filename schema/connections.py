@@ -102,7 +102,7 @@ class RegistryEvent(Node):
             version=record.version,
             recorded_at=record.recorded_at,
             actor=record.actor,
-            data=record.data,
+            data=JSON(record.data),
         )
 
 
