@@ -63,6 +63,11 @@ class Understood:
 Progress = Callable[[int], None]  # called with the number of events a committed batch applied
 
 
+def advanced_channel(schema: str) -> str:
+    """The channel a projection notifies, with its new position, when a batch commits."""
+    return f"{schema}_advanced"
+
+
 def qualified(table: str) -> str:
     return ".".join(quoted(part) for part in table.split("."))
 
@@ -185,6 +190,10 @@ async def _commit(
         await figures.refresh_partnership_counts(connection, batch.organisations)
         await figures.shift_region_stats(connection, reshaped, 1)
         await figures.drop_empty_region_stats(connection)
+        # Delivered on commit: readers waiting for a position wake at once instead of polling.
+        await connection.execute(
+            "SELECT pg_notify($1, $2)", advanced_channel(schema), str(understood[-1].event.position)
+        )
 
 
 async def _run(connection: Connection, writes: Sequence[Write]) -> None:

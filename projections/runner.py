@@ -18,6 +18,7 @@ import asyncpg
 import asyncpg.exceptions as pg
 
 from projections import batches, locks
+from projections.advances import Advances
 from projections.batches import EVENTS_TABLE, TRANSIENT, ProjectionStopped
 from projections.read_model import (
     LIVE_SCHEMA,
@@ -157,12 +158,20 @@ class Projector:
 
 
 async def wait_for_position(
-    pool: asyncpg.Pool, position: int, timeout: float, schema: str = LIVE_SCHEMA
+    pool: asyncpg.Pool,
+    position: int,
+    timeout: float,
+    schema: str = LIVE_SCHEMA,
+    advances: Advances | None = None,
 ) -> bool:
-    """Wait until the read model has applied ``position``; False on timeout or if it cannot."""
+    """Wait until the read model has applied ``position``; False on timeout or if it cannot.
+
+    With ``advances`` the wait wakes on the projector's notification; without, it polls.
+    """
     deadline = time.monotonic() + timeout
     pause = 0.002
     while True:
+        signal = advances.signal() if advances is not None else None
         # A connection per look, so that waiting readers do not hold the pool's connections.
         async with pool.acquire() as connection:
             tracking = await _tracking(connection, schema)
@@ -173,6 +182,9 @@ async def wait_for_position(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
+        if signal is not None:
+            await Advances.wait(signal, min(0.1, remaining))
+            continue
         await asyncio.sleep(min(pause, remaining))
         pause = min(pause * 2, 0.05)
 

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from projections.advances import Advances
 from projections.read_model import ensure_read_model
 from projections.runner import Projector, wait_for_position
 from projections.runner import status as projection_status
@@ -53,6 +54,7 @@ class Services:
     registry: Registry
     pool: asyncpg.Pool
     gateway: WriteGateway
+    advances: Advances
 
     async def actor_for(self, authorization: str | None) -> Actor | None:
         if not authorization:
@@ -80,6 +82,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             pool=services.pool,
             loaders=Loaders.over(services.pool),
             consistency_timeout=services.settings.consistency_timeout,
+            advances=services.advances,
         )
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -220,8 +223,11 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
         stop = asyncio.Event()
         task = asyncio.create_task(Projector(address.dsn()).run(stop), name="projector")
         stack.push_async_callback(_stop_projector, stop, task)
+    advances = Advances(address.dsn())
+    await advances.start()
+    stack.push_async_callback(advances.close)
     gateway = WriteGateway(registry, settings.write_threads)
-    return Services(settings, address, registry, pool, gateway)
+    return Services(settings, address, registry, pool, gateway, advances)
 
 
 async def _stop_projector(stop: asyncio.Event, task: asyncio.Task[None]) -> None:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from projections.advances import Advances
 from registry.domain.actor import Actor
 from schema.gateway import WriteGateway
 from schema.loaders import Loaders
@@ -24,6 +25,7 @@ class Context:
     pool: asyncpg.Pool
     loaders: Loaders
     consistency_timeout: float
+    advances: Advances
 
 
 Info = strawberry.Info[Context, None]

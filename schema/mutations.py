@@ -72,7 +72,10 @@ async def _projected(info: Info, written: Written) -> bool:
         return False
     context = info.context
     return await wait_for_position(
-        context.pool, written.receipt.position, context.consistency_timeout
+        context.pool,
+        written.receipt.position,
+        context.consistency_timeout,
+        advances=context.advances,
     )
 
 
