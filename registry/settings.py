@@ -170,6 +170,31 @@ LOG_LEVEL = _Variable(
     f"logging level: {', '.join(_LOG_LEVELS)}",
 )
 
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"expected origins like https://portal.example.org, not {origin!r}")
+    return origins
+
+
+ALLOWED_ORIGINS = _Variable(
+    "PPP_ALLOWED_ORIGINS",
+    _origins,
+    _constant(()),
+    "(none)",
+    "other web origins whose pages may open subscriptions (comma-separated; same-origin and"
+    " non-browser clients are always allowed)",
+)
+MAX_SUBSCRIPTIONS = _Variable(
+    "PPP_MAX_SUBSCRIPTIONS",
+    _count(1, 10_000),
+    _constant(10),
+    "10",
+    "subscriptions one WebSocket connection may hold at once",
+)
+
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
     DATA_DIR,
@@ -180,6 +205,8 @@ VARIABLES: tuple[_Variable[object], ...] = (
     RUN_PROJECTOR,
     CONSISTENCY_TIMEOUT,
     LOG_LEVEL,
+    ALLOWED_ORIGINS,
+    MAX_SUBSCRIPTIONS,
 )
 
 
@@ -195,6 +222,8 @@ class Settings:
     run_projector: bool
     consistency_timeout: float
     log_level: str
+    allowed_origins: tuple[str, ...] = ()
+    max_subscriptions: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -209,6 +238,8 @@ class Settings:
             run_projector=RUN_PROJECTOR.read(env),
             consistency_timeout=CONSISTENCY_TIMEOUT.read(env),
             log_level=LOG_LEVEL.read(env),
+            allowed_origins=ALLOWED_ORIGINS.read(env),
+            max_subscriptions=MAX_SUBSCRIPTIONS.read(env),
         )
 
 

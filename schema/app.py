@@ -21,7 +21,7 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -183,7 +183,12 @@ async def readyz(request: Request) -> Response:
 
 
 def create_app(settings: Settings) -> Starlette:
-    graphql = RegistryGraphQL(build_schema(), allow_queries_via_get=True)
+    graphql = RegistryGraphQL(
+        build_schema(),
+        allow_queries_via_get=True,
+        max_subscriptions_per_connection=settings.max_subscriptions,
+        allowed_origins=settings.allowed_origins,
+    )
     graphiql_html()  # a strawberry upgrade that changes the IDE's assets fails here, not later
 
     @contextlib.asynccontextmanager
@@ -195,6 +200,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

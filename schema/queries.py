@@ -197,18 +197,23 @@ async def _events(
     first: int | None = None,
     stream_id: strawberry.ID | None = None,
 ) -> RegistryEventConnection:
-    position = _position(after, "after")
-    stream = None
-    if stream_id is not None:
-        try:
-            _type, stream = parse_global_id(stream_id)
-        except BadGlobalId:
-            raise GraphQLError(f"streamId: '{stream_id}' is not a registry id") from None
+    position = log_position(after, "after")
+    stream = stream_uuid(stream_id)
     page = await q.events_page(info.context.pool, position, page_size(first), stream)
     return RegistryEventConnection.of(page)
 
 
-def _position(text: str | None, name: str) -> int | None:
+def stream_uuid(stream_id: strawberry.ID | None) -> UUID | None:
+    if stream_id is None:
+        return None
+    try:
+        _type, uuid = parse_global_id(stream_id)
+    except BadGlobalId:
+        raise GraphQLError(f"streamId: '{stream_id}' is not a registry id") from None
+    return uuid
+
+
+def log_position(text: str | None, name: str) -> int | None:
     if text is None:
         return None
     try:

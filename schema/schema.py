@@ -12,6 +12,7 @@ from strawberry.extensions import MaskErrors
 from schema.limits import limit_extensions
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.subscriptions import Subscription
 from schema.types import Organisation, Partnership
 
 log = logging.getLogger("ppp_registry.graphql")
@@ -41,6 +42,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Organisation, Partnership],
         extensions=[*limit_extensions(), MaskInternalErrors],
     )
