@@ -149,3 +149,13 @@ def test_the_database_url_stays_out_of_the_settings_repr() -> None:
     settings = Settings.from_env({**HOME, "DATABASE_URL": "postgresql://ppp:secret@db/ppp"})
 
     assert "secret" not in repr(settings)
+
+
+def test_the_readme_documents_every_setting() -> None:
+    from pathlib import Path
+
+    from registry.settings import settings_table
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for variable, default, meaning in settings_table():
+        assert f"`{variable}`" in readme and meaning in readme, variable
