@@ -5,16 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 import asyncpg
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from registry import tokens
@@ -22,6 +30,9 @@ from registry.application import Registry, load_organisation
 from registry.database import DatabaseAddress, open_database
 from registry.domain.actor import Role
 from registry.settings import Settings
+
+if TYPE_CHECKING:
+    from schema.bulk_import import Rejection
 
 T = TypeVar("T")
 
@@ -57,18 +68,77 @@ def _with_tokens(address: DatabaseAddress, work: Callable[[tokens.Connection], A
     return asyncio.run(run())
 
 
+@contextmanager
+def _progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr, shown from the first report of (lines done, total lines)."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=quiet) as progress:
+        tasks: list[TaskID] = []
+
+        def advance(done: int, total: int) -> None:
+            if not tasks:
+                tasks.append(progress.add_task(label, total=total))
+            progress.advance(tasks[0], done)
+
+        yield advance
+
+
 # ---------------------------------------------------------------------- serve
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from schema.app import create_app
 
+    if args.demo:
+        _seed_demo(settings)
     uvicorn.run(
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level.lower(),
     )
+    return 0
+
+
+def _seed_demo(settings: Settings) -> None:
+    """``serve --demo``: the demo dataset in an empty event store, before the server starts."""
+    from registry import seeding
+
+    with _registry(settings) as (address, registry):
+        if not seeding.is_empty(registry):
+            err.print("demo: the event store already holds events; not seeding the demo dataset")
+            return
+        err.print(f"demo: seeding {seeding.DEMO_PARTNERSHIPS} fictional partnerships (seed 0)...")
+        with _progress_bar("seeding") as progress:
+            events = seeding.seed_if_empty(registry, address, progress=progress)
+    err.print(f"demo: {events} events appended")
+
+
+# ---------------------------------------------------------------------- seed
+def seed(args: argparse.Namespace, settings: Settings) -> int:
+    from registry import seeding
+
+    started = time.perf_counter()
+    with (
+        _registry(settings) as (address, registry),
+        _progress_bar("seeding", quiet=args.quiet) as progress,
+    ):
+        report = seeding.seed_demo(
+            registry,
+            address,
+            partnerships=args.partnerships,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            progress=progress,
+        )
+    out.print(
+        f"{report.lines} lines: {report.applied} applied, {report.already_there} already there,"
+        f" {report.rejected_lines} rejected; {report.events} events appended"
+        f" in {time.perf_counter() - started:.1f}s"
+    )
+    if report.rejected:
+        _print_rejections(report.rejected)
+        return 1
     return 0
 
 
@@ -170,12 +240,16 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
         f"{report.already_imported} already imported, {report.rejected_lines} rejected"
     )
     if report.rejected:
-        table = Table("line", "code", "field", "reason", title="rejected lines")
-        for r in report.rejected:
-            table.add_row(str(r.line), r.code.value, ".".join(r.field or []), r.reason)
-        out.print(table)
+        _print_rejections(report.rejected)
         return 1
     return 0
+
+
+def _print_rejections(rejected: Sequence[Rejection]) -> None:
+    table = Table("line", "code", "field", "reason", title="rejected lines")
+    for r in rejected:
+        table.add_row(str(r.line), r.code.value, ".".join(r.field or []), r.reason)
+    out.print(table)
 
 
 # ---------------------------------------------------------------------- parser
@@ -186,6 +260,11 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("serve", help="run the GraphQL API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="first seed a fictional demo dataset (300 partnerships) if the event store is empty",
+    )
     p.set_defaults(run=serve)
 
     token = verbs.add_parser("token", help="create, list and revoke API tokens").add_subparsers(
@@ -212,7 +291,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=500)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=import_file)
+
+    p = verbs.add_parser(
+        "seed", help="add a fictional demo dataset (idempotent: a second run appends nothing)"
+    )
+    p.add_argument("--partnerships", type=_positive, default=300, metavar="N")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="another S, another dataset")
+    p.add_argument("--batch-size", type=_positive, default=500)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=seed)
     return parser
+
+
+def _positive(raw: str) -> int:
+    try:
+        number = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:

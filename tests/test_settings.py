@@ -157,5 +157,5 @@ def test_the_readme_documents_every_setting() -> None:
     from registry.settings import settings_table
 
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    for variable, default, meaning in settings_table():
+    for variable, _default, meaning in settings_table():
         assert f"`{variable}`" in readme and meaning in readme, variable
