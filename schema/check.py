@@ -29,8 +29,8 @@ def main(paths: list[str]) -> int:
         print(f"{path}: {len(breaking)} breaking, {len(dangerous)} dangerous change(s)")
         for change in breaking:
             print(f"  BREAKING {change.type.name}: {change.description}")
-        for change in dangerous:
-            print(f"  dangerous {change.type.name}: {change.description}")
+        for danger in dangerous:
+            print(f"  dangerous {danger.type.name}: {danger.description}")
         broken += len(breaking)
     return 1 if broken else 0
 
