@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -81,6 +82,88 @@ def _progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int,
             progress.advance(tasks[0], done)
 
         yield advance
+
+
+# ---------------------------------------------------------------------- read model
+def project(_args: argparse.Namespace, settings: Settings) -> int:
+    """Run the projector alone until interrupted (SIGINT or SIGTERM)."""
+    from projections.runner import Projector
+
+    async def run(dsn: str) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        out.print("projector running; it leads when it holds the lock, else waits as a standby")
+        await Projector(dsn).run(stop)
+
+    # Opening the registry creates the event store's tables if this is the first process.
+    with _registry(settings) as (address, _registry_app):
+        asyncio.run(run(address.dsn()))
+    return 0
+
+
+def rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild the read model from the log into a shadow schema, then switch to it."""
+    from projections.rebuild import RebuildInProgress
+    from projections.rebuild import rebuild as rebuild_read_model
+
+    with open_database(settings) as address, _rate_bar("rebuilding", quiet=args.quiet) as bar:
+        try:
+            position = asyncio.run(rebuild_read_model(address.dsn(), progress=bar))
+        except RebuildInProgress as error:
+            raise CliError(str(error)) from None
+        except KeyboardInterrupt:
+            err.print("rebuild cancelled; the live read model is untouched")
+            return 130
+    out.print(f"read model rebuilt up to position {position} and switched in")
+    return 0
+
+
+def status(_args: argparse.Namespace, settings: Settings) -> int:
+    from projections.runner import ProjectionStatus
+    from projections.runner import status as projection_status
+
+    async def read(dsn: str) -> ProjectionStatus:
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+        try:
+            return await projection_status(pool)
+        finally:
+            await pool.close()
+
+    with _registry(settings) as (address, _registry_app):
+        current = asyncio.run(read(address.dsn()))
+    table = Table("position", "head", "lag", "rebuilding", "last error")
+    table.add_row(
+        str(current.position),
+        str(current.head),
+        str(current.lag),
+        str(current.rebuilding),
+        current.last_error or "",
+    )
+    out.print(table)
+    return 1 if current.last_error else 0
+
+
+@contextmanager
+def _rate_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A bar fed (done, total) so far, with the rate and the time left."""
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} events/s"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, disable=quiet) as progress:
+        task = progress.add_task(label, total=None, rate="-")
+        started = time.monotonic()
+
+        def report(done: int, total: int) -> None:
+            rate = done / max(time.monotonic() - started, 1e-6)
+            progress.update(task, completed=done, total=total, rate=f"{rate:,.0f}")
+
+        yield report
 
 
 # ---------------------------------------------------------------------- serve
@@ -284,6 +367,14 @@ def _parser() -> argparse.ArgumentParser:
     p = token.add_parser("revoke", help="revoke a token by id")
     p.add_argument("id")
     p.set_defaults(run=token_revoke)
+
+    p = verbs.add_parser("project", help="run the projector alone (docker compose's projector)")
+    p.set_defaults(run=project)
+    p = verbs.add_parser("rebuild", help="rebuild the read model from the log, without downtime")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=rebuild)
+    p = verbs.add_parser("status", help="how far the read model has applied the log")
+    p.set_defaults(run=status)
 
     p = verbs.add_parser("import", help="apply an NDJSON file of commands")
     p.add_argument("file")

@@ -1,0 +1,64 @@
+"""The read model from the command line: project, rebuild, status."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry.database import DatabaseAddress
+from tests.e2e.conftest import World
+from tests.e2e.test_cli import cli  # noqa: F401 - the fixture
+
+
+def test_status_shows_the_read_model_caught_up(cli: Any, world: World) -> None:  # noqa: F811
+    world.api.post("{ __typename }", None)
+    code, out, _err = cli("status")
+    assert code == 0
+    assert "position" in out and "lag" in out
+
+
+def test_rebuild_switches_in_an_equal_read_model(cli: Any, world: World) -> None:  # noqa: F811
+    query = "{ partnerships { totalCount edges { node { title partners { role } } } } }"
+    before = world.api.post(query)
+    code, out, _err = cli("rebuild", "--quiet")
+    assert code == 0 and "rebuilt up to position" in out
+    assert world.api.post(query) == before
+
+
+@pytest.mark.slow
+def test_project_runs_the_projector_alone_until_told_to_stop(
+    database: DatabaseAddress, tmp_path: Path
+) -> None:
+    env = {**os.environ, "DATABASE_URL": database.dsn(), "PPP_DATA_DIR": str(tmp_path)}
+    projector = subprocess.Popen(
+        [sys.executable, "-m", "registry.cli", "project"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        code = 1
+        while time.monotonic() < deadline:
+            status = subprocess.run(
+                [sys.executable, "-m", "registry.cli", "status"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            code = status.returncode
+            if code == 0 and "position" in status.stdout:
+                break
+            time.sleep(0.5)
+        assert code == 0
+    finally:
+        projector.send_signal(signal.SIGTERM)
+        assert projector.wait(timeout=30) == 0
