@@ -16,6 +16,7 @@ import asyncpg
 
 from projections.batches import advanced_channel
 from projections.read_model import LIVE_SCHEMA
+from projections.tracking import read_tracking
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 class Advances:
     def __init__(self, dsn: str, schema: str = LIVE_SCHEMA) -> None:
         self._dsn = dsn
+        self._schema = schema
         self._channel = advanced_channel(schema)
         self._connection: asyncpg.Connection | None = None
         self._changed = asyncio.Event()
@@ -31,6 +33,9 @@ class Advances:
     async def start(self) -> None:
         self._connection = await asyncpg.connect(self._dsn)
         await self._connection.add_listener(self._channel, self._notified)
+        # Listening first, then reading, so no advance falls between the two.
+        tracking = await read_tracking(self._connection, self._schema)
+        self.position = max(self.position, tracking.position)
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -43,6 +48,10 @@ class Advances:
             self.position = max(self.position, int(str(payload)))
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
+
+    def observe(self, position: int) -> None:
+        """A reader saw the tracking row at ``position``: never key on anything older."""
+        self.position = max(self.position, position)
 
     def signal(self) -> asyncio.Event:
         """The event the next advance sets. Take it *before* reading the tracking row, so an

@@ -176,6 +176,8 @@ async def wait_for_position(
         async with pool.acquire() as connection:
             tracking = await _tracking(connection, schema)
         if tracking.position >= position:
+            if advances is not None:
+                advances.observe(tracking.position)
             return True
         if tracking.failed_position is not None and tracking.failed_position <= position:
             return False  # stopped before it: waiting longer will not help

@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from projections.advances import Advances
 from projections.read_model import ensure_read_model
@@ -39,6 +40,7 @@ from schema.context import Context
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
+from schema.response_cache import ResponseCache
 from schema.schema import build_schema
 
 log = logging.getLogger("ppp_registry.app")
@@ -66,6 +68,38 @@ class Services:
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache = ResponseCache()  # one per app: positions mean nothing across databases
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        """Answer a repeated query at an unchanged read-model position from the cache."""
+        key = None
+        if not request.headers.get(CONSISTENCY_HEADER):  # that one waits on the database itself
+            key = self.cache.key(
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+                context.advances.position,
+            )
+        if key is not None and (cached := self.cache.get(key)) is not None:
+            result: ExecutionResult = cached
+            return result
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if key is not None and not result.errors:
+            self.cache.put(key, result)
+        return result
+
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the package's own copies of its assets: it works offline.
         return HTMLResponse(graphiql_html())

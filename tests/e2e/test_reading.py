@@ -264,3 +264,24 @@ def test_a_nested_page_costs_the_same_statements_for_two_or_twelve_partnerships(
     assert (
         large <= 6
     )  # the page (one statement) + partners, organisations, activities, outcomes, lessons
+
+
+def test_repeated_queries_are_answered_from_the_cache_until_the_read_model_moves(
+    world: World,
+) -> None:
+    routes = world.api.http.app.routes  # type: ignore[attr-defined]
+    graphql = next(r.endpoint for r in routes if getattr(r, "path", "") == "/graphql")
+    query = "query($id: ID!) { partnership(id: $id) { title } }"
+    first = world.api.post(query, {"id": world.partnership_id})
+    hits = graphql.cache.hits
+    assert world.api.post(query, {"id": world.partnership_id}) == first
+    assert graphql.cache.hits == hits + 1
+    payload = world.api.mutate(
+        "revisePartnership",
+        {"partnershipId": world.partnership_id, "title": "Fresh", "reason": "r"},
+        world.ngo,
+    )
+    assert payload["userErrors"] == []
+    # The payload waited for the projector and moved the cache's position past the write.
+    after = world.api.post(query, {"id": world.partnership_id})
+    assert after["data"]["partnership"]["title"] == "Fresh"
