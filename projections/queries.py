@@ -326,19 +326,21 @@ def _decode_cursor(cursor: str, kind: str, size: int) -> list[Any]:
         raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
         parts = json.loads(raw.decode())
     except (binascii.Error, UnicodeError, ValueError):
-        raise BadCursor(f"'{cursor}' is not a cursor") from None
+        raise BadCursor("not a cursor") from None
     if not isinstance(parts, list) or len(parts) != size or not isinstance(parts[0], str):
-        raise BadCursor(f"'{cursor}' is not a cursor")
+        raise BadCursor("not a cursor")
     if parts[0] != kind:
         # Positions in another order mean nothing here: resuming from one would skip rows.
-        raise BadCursor(f"'{cursor}' is a cursor of {parts[0]}, not of {kind}")
+        raise BadCursor(f"a cursor of {parts[0][:40]}, not of {kind}")
     return parts[1:]
 
 
 def _text_value(value: Any) -> str:
-    # PostgreSQL text cannot hold NUL; the driver would fail on it with an internal error.
+    # PostgreSQL text holds neither NUL nor lone surrogates (JSON can escape both); the driver
+    # would fail on them with an internal error rather than a refused cursor.
     if not isinstance(value, str) or "\x00" in value:
         raise ValueError("not a text")
+    value.encode()  # UnicodeEncodeError is a ValueError
     return value
 
 
@@ -379,7 +381,7 @@ class _Keyset:
         try:
             sort_value, row_id = self.parse(value), _uuid_value(id_)
         except ValueError:
-            raise BadCursor(f"'{cursor}' is not a cursor") from None
+            raise BadCursor("not a cursor") from None
         operator = "<" if self.descending else ">"
         return (
             f"({alias}.{self.column}, {alias}.id) {operator}"
@@ -416,9 +418,9 @@ def decode_position(text: str) -> int:
         (position,) = _decode_cursor(text, _EVENTS, 2)
     # bool is an int to Python but never a position.
     if not isinstance(position, int) or isinstance(position, bool):
-        raise BadCursor(f"'{text}' is not a log position")
+        raise BadCursor("not a log position")
     if not 0 <= position <= _MAX_POSITION:
-        raise BadCursor(f"'{text}' is not a log position")
+        raise BadCursor("not a log position")
     return position
 
 
@@ -784,6 +786,8 @@ async def events_after(
     db: Db, after: int, stream_id: UUID | None, limit: int, *, schema: str = LIVE_SCHEMA
 ) -> list[EventRecord]:
     """Up to ``limit`` events past ``after``, of one stream or all, in log order."""
+    if limit < 1:  # LIMIT 0 would make a subscription's polling loop spin on nothing
+        raise ValueError(f"limit must be positive, not {limit}")
     args: list[Any] = [after, limit] + ([stream_id] if stream_id is not None else [])
     rows = await db.fetch(_events_sql(schema, stream_id), *args)
     return [_event(row) for row in rows]

@@ -39,6 +39,8 @@ from tests.projections.conftest import Scribe
 pytestmark = pytest.mark.anyio
 
 ORDERS = list(q.PartnershipOrder)
+LESSONS = ["Local trainers", "Court backlog", "Funding gaps", "Language barriers"]
+INDICATORS = ["Prosecutors trained", "Cases filed", "Convictions", "Guidelines adopted"]
 KENYA_AREAS = ["001", "002", "202", "014"]  # world, Africa, Sub-Saharan Africa, Eastern Africa
 
 
@@ -50,7 +52,7 @@ class World:
     ministry: UUID  # government, NG
     institute: UUID  # academia, FR
     ngo: UUID  # civil society, DE
-    kenya: UUID  # KE; acme leads, the ministry implements; a training of 40, two lessons
+    kenya: UUID  # KE; acme leads, the ministry implements; trained 40; outcomes, lessons
     france: UUID  # FR; the institute leads, the NGO funded it and left
     nigeria: UUID  # NG; the ministry leads; concluded, endorsed
     brazil: UUID  # BR; the NGO leads; nominated
@@ -94,10 +96,12 @@ async def world(scribe: Scribe, dsn: str) -> World:
     await scribe.submit(c.NominateBestPractice(brazil, "promising"))
     training = await _log(scribe, kenya, ActivityKind.TRAINING, "Evidence course", 40)
     campaign = await _log(scribe, kenya, ActivityKind.CAMPAIGN, "Posters", 1000)
+    for title in ("Handbook", "Annual report", "Case digest"):  # more, so order is not luck
+        await _log(scribe, kenya, ActivityKind.PUBLICATION, title, None)
     await scribe.submit(c.RetractActivity(kenya, campaign, "duplicate"))
-    for text in ("Local trainers", "Court backlog"):
+    for text in LESSONS:
         await scribe.submit(c.RecordLesson(kenya, LessonKind.CHALLENGE, text))
-    for indicator in ("Prosecutors trained", "Cases filed"):
+    for indicator in INDICATORS:
         await scribe.submit(
             c.ReportOutcome(kenya, ResultLevel.OUTPUT, indicator, Verification.SELF_REPORTED)
         )
@@ -105,7 +109,7 @@ async def world(scribe: Scribe, dsn: str) -> World:
     return World(acme, ministry, institute, ngo, kenya, france, nigeria, brazil, training, campaign)
 
 
-async def _log(scribe: Scribe, p: UUID, kind: ActivityKind, title: str, people: int) -> UUID:
+async def _log(scribe: Scribe, p: UUID, kind: ActivityKind, title: str, people: int | None) -> UUID:
     receipt = await scribe.submit(
         c.LogActivity(
             p, kind, PracticeArea.CAPACITY_BUILDING, title, date(2022, 1, 1), participants=people
@@ -134,6 +138,7 @@ async def _walk(
         items.extend(page.items)
         assert len(page.cursors) == len(page.items)
         assert page.has_previous_page == (after is not None)
+        assert page.items or after is None, "has_next_page promised a page that is empty"
         if not page.has_next_page:
             return items, pages
         assert len(pages) < 1000, "pagination does not end"
@@ -314,6 +319,8 @@ async def test_a_page_says_what_lies_around_it(world: World, pool: asyncpg.Pool)
     beyond = await q.partnerships_page(pool, everything, order, 3, last.cursors[-1])
     assert (beyond.items, beyond.cursors, beyond.has_next_page) == ([], [], False)
     assert (beyond.has_previous_page, beyond.total_count) == (True, 4)
+    exact = await q.partnerships_page(pool, everything, order, 4, None)
+    assert (len(exact.items), exact.has_next_page) == (4, False)
     none = await q.partnerships_page(pool, q.PartnershipFilter(region="053"), order, 3, None)
     assert (none.items, none.total_count, none.has_next_page) == ([], 0, False)
 
@@ -358,12 +365,13 @@ async def test_a_malformed_cursor_is_refused(world: World, pool: asyncpg.Pool) -
             )
         with pytest.raises(q.BadCursor):
             await q.organisations_page(pool, q.OrganisationFilter(), 2, garbage)
-    # PostgreSQL text cannot hold NUL: such a value must not reach the driver.
-    with_nul = _cursor("TITLE_ASC", "a\x00b", str(uuid4()))
-    with pytest.raises(q.BadCursor):
-        await q.partnerships_page(
-            pool, q.PartnershipFilter(), q.PartnershipOrder.TITLE_ASC, 2, with_nul
-        )
+    # PostgreSQL text holds no NUL and no lone surrogate: such a value must not reach the driver.
+    for title in ("a\x00b", "\ud800"):
+        cursor = _cursor("TITLE_ASC", title, str(uuid4()))
+        with pytest.raises(q.BadCursor):
+            await q.partnerships_page(
+                pool, q.PartnershipFilter(), q.PartnershipOrder.TITLE_ASC, 2, cursor
+            )
 
 
 async def test_a_cursor_of_another_list_is_refused(world: World, pool: asyncpg.Pool) -> None:
@@ -478,21 +486,20 @@ async def test_lists_of_partnerships_come_grouped_and_ordered(
     assert memberships[0][1].until == date(2022, 6, 1) and memberships[0][0].until is None
 
     activities = await q.activities_of(pool, asked)
-    assert [[(a.id, a.retracted) for a in acts] for acts in activities] == [
-        [],
-        [],
-        [(w.training, False), (w.campaign, True)],
+    logged = [
+        UUID(e.data["activity_id"])
+        for e in await q.events_after(pool, 0, w.kenya, 1000)
+        if e.type == "ActivityLogged"
     ]
+    assert [[a.id for a in acts] for acts in activities] == [[], [], logged]
+    assert logged[:2] == [w.training, w.campaign] and len(logged) == 5
+    assert [a.retracted for a in activities[2]] == [False, True, False, False, False]
     assert activities[2][0].participants == 40 and activities[2][0].kind == "TRAINING"
 
     outcomes = await q.outcomes_of(pool, asked)
-    assert [[o.indicator for o in os] for os in outcomes] == [
-        [],
-        [],
-        ["Prosecutors trained", "Cases filed"],
-    ]
+    assert [[o.indicator for o in os] for os in outcomes] == [[], [], INDICATORS]
     lessons = await q.lessons_of(pool, asked)
-    assert [[x.text for x in ls] for ls in lessons] == [[], [], ["Local trainers", "Court backlog"]]
+    assert [[x.text for x in ls] for ls in lessons] == [[], [], LESSONS]
 
 
 # ---------------------------------------------------------------------------- organisations
