@@ -322,7 +322,7 @@ class Registry(Application[UUID]):
             command=record.command,
             aggregate_id=record.aggregate_id,
             version=record.version,
-            position=self.store.position_of(record.aggregate_id, record.version),
+            position=record.position,
             entity_id=record.entity_id,
             replayed=True,
         )

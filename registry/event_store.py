@@ -29,6 +29,7 @@ class IdempotencyRecord:
     aggregate_id: UUID
     version: int
     entity_id: UUID | None
+    position: int = 0  # the log position of that version's event, once recorded
 
 
 class RegistryRecorder(PostgresApplicationRecorder):
@@ -74,31 +75,22 @@ class RegistryRecorder(PostgresApplicationRecorder):
         super()._insert_events(curs, stored_events, **kwargs)
 
     def idempotency_records(self, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        """The records of these keys, with their events' positions, in one statement."""
         if not keys:
             return {}
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
                 SQL(
-                    "SELECT key, fingerprint, command, aggregate_id, version, entity_id"
-                    " FROM {} WHERE key = ANY(%s)"
-                ).format(self.idempotency_table),
-                (list(keys),),
-            )
-            return {row["key"]: IdempotencyRecord(**row) for row in curs.fetchall()}
-
-    def position_of(self, originator_id: UUID, version: int) -> int:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                SQL(
-                    "SELECT notification_id FROM {}.{}"
-                    " WHERE originator_id = %s AND originator_version = %s"
+                    "SELECT k.key, k.fingerprint, k.command, k.aggregate_id, k.version,"
+                    " k.entity_id, e.notification_id AS position"
+                    " FROM {} AS k JOIN {}.{} AS e"
+                    " ON e.originator_id = k.aggregate_id AND e.originator_version = k.version"
+                    " WHERE k.key = ANY(%s)"
                 ).format(
+                    self.idempotency_table,
                     Identifier(self.datastore.schema or "public"),
                     Identifier(self.events_table_name),
                 ),
-                (originator_id, version),
+                (list(keys),),
             )
-            row = curs.fetchone()
-            if row is None:
-                raise LookupError(f"no event {originator_id} v{version}")
-            return int(row["notification_id"])
+            return {row["key"]: IdempotencyRecord(**row) for row in curs.fetchall()}
