@@ -41,7 +41,10 @@ A = TypeVar("A", bound=Aggregate)
 # Ids of things created under an idempotency key derive from the key, so a bulk file can refer
 # to what it creates, and a seeded dataset is the same every time.
 _KEYED_ID_NAMESPACE = UUID("0d4f3f6e-7a0b-4f1e-8a57-2b9f3c6d1e42")
-_MAX_CONFLICT_RETRIES = 5
+# Each failed attempt means another writer's append to the same aggregate committed first, so
+# with N concurrent writers one may lose N - 1 times: the bound must exceed the write
+# concurrency (PPP_WRITE_THREADS, 8 by default, per server process).
+_MAX_CONFLICT_RETRIES = 20
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The WRITE section: one mutation per command, each answering with a payload.
 
-Expected failures (bad input, rights, conflicts) come back as ``userErrors``; the node in the
-payload shows the target as this submission left it.
+Expected failures (bad input, rights, conflicts) come back as ``userErrors``. The node in the
+payload is the read model's once this submission's event is projected (a bounded wait), so it
+may already include later writes by others; on an idempotent replay, or when the projector is
+late, it is the write side's node at exactly this submission's version.
 """
 
 from __future__ import annotations

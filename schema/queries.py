@@ -6,7 +6,7 @@ write side's events.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 import strawberry
@@ -86,6 +86,8 @@ async def _partnership(
     if uuid is None:
         return None
     if as_of is not None:
+        if as_of.tzinfo is None:  # events carry UTC times; a moment without an offset is UTC
+            as_of = as_of.replace(tzinfo=UTC)
         view = await info.context.gateway.partnership(uuid, as_of)
         return Partnership.of(view.record, view.preloaded) if view is not None else None
     record = await info.context.loaders.partnerships.load(uuid)
