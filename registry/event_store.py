@@ -18,6 +18,9 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+# Advisory lock key under which the registry creates its tables (shared with registry.tokens).
+DDL_LOCK = 0x5050_0001
+
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
@@ -54,6 +57,17 @@ class RegistryRecorder(PostgresApplicationRecorder):
                 " recorded_at timestamptz NOT NULL DEFAULT now())"
             ).format(self.idempotency_table)
         )
+
+    def create_table(self) -> None:
+        # Processes starting together on a new database (an API and a projector, say) would
+        # race in CREATE TABLE IF NOT EXISTS, which can fail on PostgreSQL's catalog. One at a
+        # time, then: the others wait and find the tables there.
+        with self.datastore.get_connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                super().create_table()
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

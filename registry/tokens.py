@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from registry.domain.actor import Actor, Role
+from registry.event_store import DDL_LOCK
 
 TOKEN_PREFIX = "ppp_"  # noqa: S105 - a marker, not a secret
 
@@ -62,7 +63,8 @@ def _record(row: asyncpg.Record) -> TokenRecord:
 
 
 async def ensure_schema(db: Connection) -> None:
-    await db.execute(SCHEMA)
+    # Under the registry's DDL lock: concurrent CREATE TABLE IF NOT EXISTS can fail.
+    await db.execute(f"BEGIN; SELECT pg_advisory_xact_lock({DDL_LOCK}); {SCHEMA}; COMMIT")
 
 
 async def create_token(

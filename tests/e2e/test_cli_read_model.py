@@ -37,12 +37,14 @@ def test_project_runs_the_projector_alone_until_told_to_stop(
     database: DatabaseAddress, tmp_path: Path
 ) -> None:
     env = {**os.environ, "DATABASE_URL": database.dsn(), "PPP_DATA_DIR": str(tmp_path)}
-    projector = subprocess.Popen(
-        [sys.executable, "-m", "registry.cli", "project"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "projector.log"
+    with log.open("w") as output:
+        projector = subprocess.Popen(
+            [sys.executable, "-m", "registry.cli", "project"],
+            env={**env, "COLUMNS": "200"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 30
         code = 1
@@ -55,10 +57,11 @@ def test_project_runs_the_projector_alone_until_told_to_stop(
                 check=False,
             )
             code = status.returncode
-            if code == 0 and "position" in status.stdout:
+            # Running means its signal handlers are in place: SIGTERM stops it cleanly.
+            if code == 0 and "projector running" in log.read_text():
                 break
             time.sleep(0.5)
         assert code == 0
     finally:
         projector.send_signal(signal.SIGTERM)
-        assert projector.wait(timeout=30) == 0
+        assert projector.wait(timeout=30) == 0, log.read_text()
