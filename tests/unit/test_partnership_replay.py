@@ -352,3 +352,15 @@ def test_any_history_of_commands_replays_to_the_same_state_and_refusals_change_n
         except CommandRejected:
             assert partnership == before
     assert_same_state(replayed(partnership), partnership)
+
+
+def test_a_deep_copy_of_a_partnership_shares_no_mutable_state(partnership: Partnership) -> None:
+    from registry.domain.codelists import LessonKind
+    from tests.unit.conftest import ACTOR
+
+    clone = copy.deepcopy(partnership)
+    clone.record_lesson(lesson_id=uuid4(), kind=LessonKind.CHALLENGE, text="copy only", actor=ACTOR)
+    assert clone.lessons and not partnership.lessons
+    assert len(clone.pending_events) == len(partnership.pending_events) + 1
+    assert clone.memberships == partnership.memberships
+    assert clone.memberships is not partnership.memberships
