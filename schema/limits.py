@@ -8,10 +8,11 @@ over the limit is refused before execution with an error that states its cost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -90,6 +91,15 @@ class CostLimit(ValidationRule):
             )
 
 
+@cache
+def _validation_rules() -> list[type[ASTValidationRule]]:
+    """The limit rules, made once: strawberry's limiters make new rule classes per instance,
+    and the validation cache is keyed by the rules, so per-request limiters never hit it."""
+    depth = QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
+    aliases = MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
+    return [*depth, *aliases, CostLimit]
+
+
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories (strawberry makes one per request); caches first, and shared across requests
     because strawberry keys its parse and validation caches by size, not by instance."""
@@ -97,7 +107,5 @@ def limit_extensions() -> list[Callable[[], SchemaExtension]]:
         partial(ParserCache, maxsize=1_000),
         partial(ValidationCache, maxsize=1_000),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(AddValidationRules, [CostLimit]),
+        partial(AddValidationRules, _validation_rules()),
     ]
