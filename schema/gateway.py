@@ -8,7 +8,6 @@ concurrent callers than it has connections for.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 from uuid import UUID
@@ -26,15 +25,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Written:
-    """A receipt, with the node as the write side holds it right after the submission."""
-
-    receipt: Receipt
-    organisation: OrganisationRecord | None = None
-    partnership: PartnershipView | None = None
-
-
 class WriteGateway:
     def __init__(self, registry: Registry, threads: int) -> None:
         self.registry = registry
@@ -45,25 +35,25 @@ class WriteGateway:
             lambda: function(*args, **kwargs), limiter=self._limiter
         )
 
-    async def submit(self, actor: Actor, submission: Submission) -> Written:
-        return await self.call(self._submit, actor, submission)
+    async def submit(self, actor: Actor, submission: Submission) -> Receipt:
+        return await self.call(self.registry.submit, actor, submission)
 
     async def partnership(
-        self, partnership_id: UUID, as_of: datetime | None = None
+        self, partnership_id: UUID, *, version: int | None = None, as_of: datetime | None = None
     ) -> PartnershipView | None:
-        return await self.call(self._partnership_view, partnership_id, None, as_of)
+        """A partnership at a version or a moment, rebuilt from its events (no cache)."""
+        return await self.call(self._partnership_view, partnership_id, version, as_of)
 
-    def _submit(self, actor: Actor, submission: Submission) -> Written:
-        receipt = self.registry.submit(actor, submission)
-        # The payload shows the node as this submission left it, also on an idempotent replay.
-        if receipt.command.endswith("Organisation"):
-            organisation = load_organisation(
-                self.registry, receipt.aggregate_id, version=receipt.version
-            )
-            assert organisation is not None
-            return Written(receipt, organisation=organisation_record(organisation))
-        view = self._partnership_view(receipt.aggregate_id, receipt.version, None)
-        return Written(receipt, partnership=view)
+    async def organisation(
+        self, organisation_id: UUID, *, version: int | None = None
+    ) -> OrganisationRecord | None:
+        return await self.call(self._organisation_record, organisation_id, version)
+
+    def _organisation_record(
+        self, organisation_id: UUID, version: int | None
+    ) -> OrganisationRecord | None:
+        organisation = load_organisation(self.registry, organisation_id, version=version)
+        return organisation_record(organisation) if organisation is not None else None
 
     def _partnership_view(
         self, partnership_id: UUID, version: int | None, as_of: datetime | None

@@ -9,15 +9,16 @@ late, it is the write side's node at exactly this submission's version.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import strawberry
 
 from projections import queries as q
 from projections.runner import wait_for_position
+from registry.application import Receipt
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
 from schema import inputs as i
 from schema.context import Info
-from schema.gateway import Written
 from schema.submissions import BUILDERS
 from schema.types import Activity, Organisation, Outcome, Partnership, UserError, user_errors
 
@@ -57,7 +58,7 @@ _UNAUTHENTICATED = Problem(
 )
 
 
-async def _write(info: Info, mutation: str, source: Any) -> Written | list[UserError]:
+async def _write(info: Info, mutation: str, source: Any) -> Receipt | list[UserError]:
     context = info.context
     if context.actor is None:
         return user_errors((_UNAUTHENTICATED,))
@@ -68,58 +69,74 @@ async def _write(info: Info, mutation: str, source: Any) -> Written | list[UserE
         return user_errors(rejected.problems)
 
 
-async def _projected(info: Info, written: Written) -> bool:
+async def _projected(info: Info, receipt: Receipt) -> bool:
     """Wait (bounded) for the read model to show this write; a replay shows the first result."""
-    if written.receipt.replayed:
+    if receipt.replayed:
         return False
     context = info.context
     return await wait_for_position(
-        context.pool,
-        written.receipt.position,
-        context.consistency_timeout,
-        advances=context.advances,
+        context.pool, receipt.position, context.consistency_timeout, advances=context.advances
     )
 
 
-async def _organisation_node(info: Info, written: Written) -> Organisation:
-    uuid = written.receipt.aggregate_id
-    if await _projected(info, written):
+async def _organisation_node(info: Info, receipt: Receipt) -> Organisation:
+    uuid = receipt.aggregate_id
+    if await _projected(info, receipt):
         (record,) = await q.organisations_by_id(info.context.pool, [uuid])
         if record is not None:
             info.context.loaders.forget(uuid)
             return Organisation.of(record)
-    assert written.organisation is not None
-    return Organisation.of(written.organisation)
+    # Only now rebuild it from the write side: most payloads never need to.
+    written = await info.context.gateway.organisation(uuid, version=receipt.version)
+    assert written is not None
+    return Organisation.of(written)
 
 
-async def _partnership_node(info: Info, written: Written) -> Partnership:
-    uuid = written.receipt.aggregate_id
-    if await _projected(info, written):
+async def _partnership_node(info: Info, receipt: Receipt) -> Partnership:
+    uuid = receipt.aggregate_id
+    if await _projected(info, receipt):
         (record,) = await q.partnerships_by_id(info.context.pool, [uuid])
         if record is not None:
             info.context.loaders.forget(uuid)  # lists loaded earlier in this request are stale
             return Partnership.of(record)
-    assert written.partnership is not None
-    return Partnership.of(written.partnership.record, written.partnership.preloaded)
+    view = await info.context.gateway.partnership(uuid, version=receipt.version)
+    assert view is not None
+    return Partnership.of(view.record, view.preloaded)
+
+
+async def _activity(info: Info, node: Partnership, activity_id: UUID) -> Activity:
+    records = (
+        node.preloaded.activities
+        if node.preloaded is not None
+        else await info.context.loaders.activities.load(node.uuid)
+    )
+    return Activity.of(next(r for r in records if r.id == activity_id))
+
+
+async def _outcome(info: Info, node: Partnership, outcome_id: UUID) -> Outcome:
+    records = (
+        node.preloaded.outcomes
+        if node.preloaded is not None
+        else await info.context.loaders.outcomes.load(node.uuid)
+    )
+    return Outcome.of(next(r for r in records if r.id == outcome_id))
 
 
 async def _organisation_payload(info: Info, mutation: str, source: Any) -> OrganisationPayload:
-    written = await _write(info, mutation, source)
-    if isinstance(written, list):
-        return OrganisationPayload(user_errors=written)
+    receipt = await _write(info, mutation, source)
+    if isinstance(receipt, list):
+        return OrganisationPayload(user_errors=receipt)
     return OrganisationPayload(
-        organisation=await _organisation_node(info, written),
-        position=str(written.receipt.position),
+        organisation=await _organisation_node(info, receipt), position=str(receipt.position)
     )
 
 
 async def _partnership_payload(info: Info, mutation: str, source: Any) -> PartnershipPayload:
-    written = await _write(info, mutation, source)
-    if isinstance(written, list):
-        return PartnershipPayload(user_errors=written)
+    receipt = await _write(info, mutation, source)
+    if isinstance(receipt, list):
+        return PartnershipPayload(user_errors=receipt)
     return PartnershipPayload(
-        partnership=await _partnership_node(info, written),
-        position=str(written.receipt.position),
+        partnership=await _partnership_node(info, receipt), position=str(receipt.position)
     )
 
 
@@ -165,16 +182,15 @@ class Mutation:
 
     @strawberry.mutation
     async def log_activity(self, info: Info, input: i.LogActivityInput) -> LogActivityPayload:
-        written = await _write(info, "logActivity", input)
-        if isinstance(written, list):
-            return LogActivityPayload(user_errors=written)
-        assert written.partnership is not None and written.receipt.entity_id is not None
-        activity_id = written.receipt.entity_id
-        activity = next(a for a in written.partnership.preloaded.activities if a.id == activity_id)
+        receipt = await _write(info, "logActivity", input)
+        if isinstance(receipt, list):
+            return LogActivityPayload(user_errors=receipt)
+        assert receipt.entity_id is not None
+        partnership = await _partnership_node(info, receipt)
         return LogActivityPayload(
-            partnership=await _partnership_node(info, written),
-            activity=Activity.of(activity),
-            position=str(written.receipt.position),
+            partnership=partnership,
+            activity=await _activity(info, partnership, receipt.entity_id),
+            position=str(receipt.position),
         )
 
     @strawberry.mutation
@@ -191,16 +207,15 @@ class Mutation:
 
     @strawberry.mutation
     async def report_outcome(self, info: Info, input: i.ReportOutcomeInput) -> ReportOutcomePayload:
-        written = await _write(info, "reportOutcome", input)
-        if isinstance(written, list):
-            return ReportOutcomePayload(user_errors=written)
-        assert written.partnership is not None and written.receipt.entity_id is not None
-        outcome_id = written.receipt.entity_id
-        outcome = next(o for o in written.partnership.preloaded.outcomes if o.id == outcome_id)
+        receipt = await _write(info, "reportOutcome", input)
+        if isinstance(receipt, list):
+            return ReportOutcomePayload(user_errors=receipt)
+        assert receipt.entity_id is not None
+        partnership = await _partnership_node(info, receipt)
         return ReportOutcomePayload(
-            partnership=await _partnership_node(info, written),
-            outcome=Outcome.of(outcome),
-            position=str(written.receipt.position),
+            partnership=partnership,
+            outcome=await _outcome(info, partnership, receipt.entity_id),
+            position=str(receipt.position),
         )
 
     @strawberry.mutation
