@@ -6,24 +6,31 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import writes
+from bench import imports, writes
 from bench.common import Options
 
 # Each part runs on its own fresh database, prints its table and writes bench/results/PART-*.json.
 PARTS: dict[str, Callable[[Options], None]] = {
     "writes": writes.run,
+    "import": imports.run,
 }
+
+ALL = "all"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("part", choices=sorted(PARTS), help="which part to run")
+    parser.add_argument(
+        "part", choices=[*PARTS, ALL], help=f"which part to run; {ALL}: every part in this order"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs to take the median of (>= 1)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    PARTS[args.part](Options(runs=args.runs, quick=args.quick))
+    options = Options(runs=args.runs, quick=args.quick)
+    for part in PARTS if args.part == ALL else [args.part]:
+        PARTS[part](options)
     return 0
 
 
