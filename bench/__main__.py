@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import imports, writes
+from bench import imports, rebuild, writes
 from bench.common import Options
 
 # Each part runs on its own fresh database, prints its table and writes bench/results/PART-*.json.
 PARTS: dict[str, Callable[[Options], None]] = {
     "writes": writes.run,
     "import": imports.run,
+    "rebuild": rebuild.run,
 }
 
 ALL = "all"

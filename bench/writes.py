@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 import asyncpg
 import httpx
@@ -41,6 +35,7 @@ from bench.common import (
 )
 from bench.load import LoadConfig, LoadResult, run_load
 from bench.measure import Rate, step
+from bench.serving import serving
 from registry import tokens
 from registry.application import Registry
 from registry.commands import LogActivity, RegisterOrganisation, RegisterPartnership
@@ -277,81 +272,16 @@ def sequential_log_activity(address: DatabaseAddress, sizes: Sizes) -> Rate:
 # ---------------------------------------------------------------------- (b) over HTTP
 def http_mutations(address: DatabaseAddress, sizes: Sizes) -> LoadResult:
     """Start the API in a subprocess, then drive it from a load generator in another one."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": address.dsn(),
-        "PPP_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPOSITORY),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "bench.server:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            command, env=environment, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_ready(url, server, log)
-            token = asyncio.run(_admin_token(address))
-            partnerships = _register_partnerships(url, token, sizes.clients)
-            config = LoadConfig(url, token, tuple(partnerships), sizes.requests, sizes.seconds)
-            spawn = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as generator:
-                result = generator.submit(run_load, config).result()
-            if result.first_failure:
-                console.print(f"[red]first failure:[/red] {result.first_failure}")
-            return result
-        finally:
-            _stop(server)
-            if server.returncode not in (0, -signal.SIGINT):
-                log.seek(0)
-                console.print(log.read().decode(errors="replace")[-4000:])
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise RuntimeError("the API exited:\n" + log.read().decode(errors="replace"))
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"the API at {url} was not ready within 60 s")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGINT)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    with serving(address) as server:
+        token = asyncio.run(_admin_token(address))
+        partnerships = _register_partnerships(server.url, token, sizes.clients)
+        config = LoadConfig(server.url, token, tuple(partnerships), sizes.requests, sizes.seconds)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as generator:
+            result = generator.submit(run_load, config).result()
+        if result.first_failure:
+            console.print(f"[red]first failure:[/red] {result.first_failure}")
+        return result
 
 
 async def _admin_token(address: DatabaseAddress) -> str:
