@@ -26,13 +26,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from registry import tokens
+from registry import geography, tokens
 from registry.application import Registry, load_organisation
 from registry.database import DatabaseAddress, open_database
 from registry.domain.actor import Role
 from registry.settings import Settings
 
 if TYPE_CHECKING:
+    from projections.exports import Export
     from schema.bulk_import import Rejection
 
 T = TypeVar("T")
@@ -146,13 +147,15 @@ def status(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 @contextmanager
-def _rate_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def _rate_bar(
+    label: str, *, quiet: bool = False, unit: str = "events"
+) -> Iterator[Callable[[int, int], None]]:
     """A bar fed (done, total) so far, with the rate and the time left."""
     columns = (
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} events/s"),
+        TextColumn(f"{{task.fields[rate]}} {unit}/s"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, disable=quiet) as progress:
@@ -164,6 +167,88 @@ def _rate_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int
             progress.update(task, completed=done, total=total, rate=f"{rate:,.0f}")
 
         yield report
+
+
+# ---------------------------------------------------------------------- export
+def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a region's case-study export at a log position (the read model's head by default)."""
+    from projections.exports import PositionBeyondHead, UnknownRegion
+
+    if geography.area(args.region) is None:  # before starting a database for nothing
+        raise CliError(str(UnknownRegion(args.region)))
+    with (
+        _registry(settings) as (address, _registry_app),
+        _rate_bar("exporting", quiet=args.quiet, unit="case studies") as bar,
+    ):
+        try:
+            made, lag = asyncio.run(_export(address.dsn(), args, bar))
+        except PositionBeyondHead as error:
+            raise CliError(str(error)) from None
+    if lag:
+        err.print(
+            f"note: {lag} event(s) of the log are not in the read model yet; run the projector"
+            " (ppp-registry project, or serve) to include them"
+        )
+    target = _export_target(args.out, made.filename)
+    if target is None:
+        sys.stdout.buffer.write(made.data)
+        sys.stdout.flush()
+        return 0
+    try:
+        target.write_bytes(made.data)
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {error.strerror}") from None
+    out.print(f"wrote {target} ({len(made.data):,} bytes) at log position {made.position}")
+    return 0
+
+
+async def _export(
+    dsn: str, args: argparse.Namespace, progress: Callable[[int, int], None]
+) -> tuple[Export, int]:
+    """The export and how many events the read model has not applied yet."""
+    from projections.exports import export
+    from projections.read_model import ensure_read_model
+    from projections.runner import status as projection_status
+
+    connection = await asyncpg.connect(dsn)
+    try:
+        await ensure_read_model(connection)  # before any projector ran: an empty read model
+    finally:
+        await connection.close()
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    try:
+        made = await export(pool, args.region, args.format, args.at_position, progress)
+        return made, (await projection_status(pool)).lag
+    finally:
+        await pool.close()
+
+
+def _export_target(out_option: str | None, filename: str) -> Path | None:
+    """Where ``--out`` says to write: a file, a directory (the export's own name in it), or
+    ``-`` for standard output; without it, the export's own name in the current directory."""
+    if out_option == "-":
+        return None
+    if out_option is None:
+        return Path(filename)
+    target = Path(out_option)
+    return target / filename if target.is_dir() else target
+
+
+def list_regions(_args: argparse.Namespace, _settings: Settings) -> int:
+    table = Table("code", "name", "level", title="UN M49 areas (use the code)")
+    for area in geography.areas():
+        table.add_row(area.code, area.name, area.level.value)
+    out.print(table)
+    return 0
+
+
+def _export_usage(args: argparse.Namespace, _settings: Settings) -> int:
+    if args.list_regions:
+        return list_regions(args, _settings)
+    raise CliError(
+        "say what to export: 'ppp-registry export case-studies --region CODE --format md'"
+        " (or list the region codes with 'ppp-registry export --list-regions')"
+    )
 
 
 # ---------------------------------------------------------------------- serve
@@ -391,7 +476,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=_positive, default=500)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=seed)
+
+    _export_parser(verbs)
     return parser
+
+
+def _export_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from projections.exports import FORMATS
+
+    p = verbs.add_parser("export", help="export documents: a region's case studies")
+    p.add_argument(
+        "--list-regions", action="store_true", help="list the UN M49 region codes and names"
+    )
+    p.set_defaults(run=_export_usage)
+    kinds = p.add_subparsers(dest="export_kind", required=False)
+    p = kinds.add_parser(
+        "case-studies", help="a region's figures and best-practice case studies, with sources"
+    )
+    p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument(
+        "--at-position",
+        type=_position,
+        metavar="N",
+        help="the log position to export at (default: the read model's head); same N, same bytes",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="a file, a directory, or - for standard output"
+        " (default: case-studies-CODE-at-N.FORMAT in the current directory)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=export_case_studies)
 
 
 def _positive(raw: str) -> int:
@@ -401,6 +518,16 @@ def _positive(raw: str) -> int:
         raise argparse.ArgumentTypeError(f"'{raw}' is not a whole number") from None
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _position(raw: str) -> int:
+    try:
+        number = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a log position (a number)") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("a log position is 0 or more")
     return number
 
 
