@@ -40,6 +40,7 @@ import base64
 import binascii
 import gc
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1056,6 +1057,7 @@ Progress = Callable[[int, int], None]
 
 _pauses = 0  # builds running with the cyclic garbage collector paused
 _paused_gc = False  # whether the first of them paused it
+_pauses_lock = threading.Lock()  # the HTTP route builds exports on worker threads
 
 
 @contextmanager
@@ -1068,16 +1070,18 @@ def paused_gc() -> Iterator[None]:
     everything; the collector resumes when the last concurrent build ends.
     """
     global _pauses, _paused_gc
-    if _pauses == 0:
-        _paused_gc = gc.isenabled()
-        gc.disable()
-    _pauses += 1
+    with _pauses_lock:
+        if _pauses == 0:
+            _paused_gc = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        _pauses -= 1
-        if _pauses == 0 and _paused_gc:
-            gc.enable()
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _paused_gc:
+                gc.enable()
 
 
 async def _documents(

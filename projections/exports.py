@@ -55,6 +55,7 @@ __all__ = [
     "UnknownRegion",
     "build_export",
     "export",
+    "export_etag",
     "export_filename",
     "export_path",
     "format_of_extension",
@@ -113,8 +114,13 @@ class Export:
 
     @property
     def etag(self) -> str:
-        """A strong validator: one region, format, position and version give one content."""
-        return f'"{self.region}-{self.position}-{self.format}-{registry.__version__}"'
+        return export_etag(self.region, self.format, self.position)
+
+
+def export_etag(region: str, fmt: Format, position: int) -> str:
+    """A strong validator: one region, format, position and version give one content, so a
+    download can be answered 304 before the export is built."""
+    return f'"{region}-{position}-{fmt}-{registry.__version__}"'
 
 
 async def export(

@@ -37,6 +37,8 @@ from registry.database import DatabaseAddress, open_database
 from registry.domain.actor import Actor
 from registry.settings import Settings
 from schema.context import Context
+from schema.downloads import ROUTE as DOWNLOAD_ROUTE
+from schema.downloads import Downloads
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
@@ -57,6 +59,7 @@ class Services:
     pool: asyncpg.Pool
     gateway: WriteGateway
     advances: Advances
+    downloads: Downloads
 
     async def actor_for(self, authorization: str | None) -> Actor | None:
         if not authorization:
@@ -189,6 +192,11 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
+async def download(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return await services.downloads(request)
+
+
 async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -236,6 +244,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
+            Route(DOWNLOAD_ROUTE, download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
@@ -267,7 +276,8 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     await advances.start()
     stack.push_async_callback(advances.close)
     gateway = WriteGateway(registry, settings.write_threads)
-    return Services(settings, address, registry, pool, gateway, advances)
+    downloads = Downloads(address.dsn(), pool)
+    return Services(settings, address, registry, pool, gateway, advances, downloads)
 
 
 async def _stop_projector(stop: asyncio.Event, task: asyncio.Task[None]) -> None:

@@ -1,0 +1,131 @@
+"""``GET /exports/case-studies/{code}.{ext}?position=N``: a region's case-study export over HTTP.
+
+Reads are public, as in GraphQL. The export is made at ``position`` (the read model's head when
+absent), so its ETag is known before it is built and a matching ``If-None-Match`` costs one read
+of the tracking row. Building runs on a worker thread with its own connection: a large export
+folds and renders for a second or more, which must not stall the event loop, and a limiter
+bounds how many run (and hold their documents in memory) at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import anyio
+import anyio.to_thread
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from projections.case_studies import PositionBeyondHead, UnknownRegion, resolve_position
+from projections.exports import (
+    EXPORT_ROUTE,
+    Export,
+    Format,
+    export,
+    export_etag,
+    format_of_extension,
+)
+from registry import geography
+
+ROUTE = f"{EXPORT_ROUTE}/{{name}}"
+CONCURRENT_EXPORTS = 2
+
+# The HTML export inlines its styles and fetches nothing; the header repeats its own meta tag
+# for browsers that open it from this route.
+_HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    region: str
+    format: Format
+    position: int | None
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Downloads:
+    """The route's endpoint, bound to the database it exports from."""
+
+    def __init__(self, dsn: str, pool: asyncpg.Pool) -> None:
+        self._dsn = dsn
+        self._pool = pool
+        self._limiter = anyio.CapacityLimiter(CONCURRENT_EXPORTS)  # needs the running loop
+
+    async def __call__(self, request: Request) -> Response:
+        try:
+            wanted = _wanted(request)
+            position = await _position(self._pool, wanted.position)
+        except Refused as refused:
+            return PlainTextResponse(str(refused) + "\n", status_code=refused.status)
+        etag = export_etag(wanted.region, wanted.format, position)
+        headers = _headers(etag, pinned=wanted.position is not None)
+        if _matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        made = await anyio.to_thread.run_sync(
+            self._build, wanted.region, wanted.format, position, limiter=self._limiter
+        )
+        headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+        if made.format == "html":
+            headers["Content-Security-Policy"] = _HTML_POLICY
+        return Response(made.data, media_type=made.media_type, headers=headers)
+
+    def _build(self, region: str, fmt: Format, position: int) -> Export:
+        return asyncio.run(self._export(region, fmt, position))
+
+    async def _export(self, region: str, fmt: Format, position: int) -> Export:
+        connection = await asyncpg.connect(self._dsn)
+        try:
+            return await export(connection, region, fmt, position)
+        finally:
+            await connection.close()
+
+
+def _wanted(request: Request) -> Wanted:
+    name: str = request.path_params["name"]
+    region, dot, extension = name.rpartition(".")
+    if not dot:
+        raise Refused(404, f"no export named {name!r}: ask for CODE.md, .html, .csv or .json")
+    try:
+        fmt = format_of_extension(extension)
+    except ValueError as error:
+        raise Refused(404, str(error)) from None
+    if geography.area(region) is None:
+        raise Refused(404, str(UnknownRegion(region)))
+    return Wanted(region, fmt, _asked_position(request.query_params.get("position")))
+
+
+def _asked_position(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise Refused(400, f"position must be a log position (a whole number), not {text!r}")
+    return int(text)
+
+
+async def _position(pool: asyncpg.Pool, asked: int | None) -> int:
+    try:
+        return await resolve_position(pool, asked)
+    except PositionBeyondHead as error:
+        raise Refused(400, str(error)) from None
+
+
+def _headers(etag: str, *, pinned: bool) -> dict[str, str]:
+    # A pinned position never changes its bytes (for one version, which the ETag names); the
+    # head moves with every event, so a cache must ask again, with If-None-Match.
+    cache = "public, max-age=86400" if pinned else "no-cache"
+    return {"ETag": etag, "Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110's weak comparison: any listed tag, with or without ``W/``, or ``*``."""
+    if if_none_match is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
