@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import imports, rebuild, writes
+from bench import imports, lag, rebuild, writes
 from bench.common import Options
 
 # Each part runs on its own fresh database, prints its table and writes bench/results/PART-*.json.
@@ -14,6 +14,7 @@ PARTS: dict[str, Callable[[Options], None]] = {
     "writes": writes.run,
     "import": imports.run,
     "rebuild": rebuild.run,
+    "lag": lag.run,
 }
 
 ALL = "all"
