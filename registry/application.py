@@ -8,17 +8,19 @@ many submissions in one transaction, and falls back to one transaction each if t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
 from registry import commands as c
 from registry import policy
@@ -73,9 +75,53 @@ class _UnitOfWork:
         self._registry = registry
         self.touched: dict[UUID, Aggregate] = {}
         self.records: list[IdempotencyRecord] = []
+        self._absent: set[UUID] = set()  # known, by a prefetch, not to exist
+
+    def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Load many aggregates with one query, where ``find`` would send one or two each.
+
+        The library's repository fast-forwards a cached aggregate with a query of its own, which
+        made those queries a third of a bulk import's time. This asks once for the events after
+        each cached version (or all events of an uncached aggregate). It only saves time: the
+        append still checks every version, so a stale read fails the transaction as before.
+        """
+        repository = self._registry.repository
+        cache = repository.cache
+        wanted = [i for i in dict.fromkeys(aggregate_ids) if i not in self.touched]
+        if not wanted:
+            return
+        cached: dict[UUID, Aggregate] = {}
+        if cache is not None:
+            for aggregate_id in wanted:
+                with contextlib.suppress(KeyError):
+                    cached[aggregate_id] = cast(Aggregate, cache.get(aggregate_id))
+        newer: dict[UUID | str, list[StoredEvent]] = {}
+        after = [(i, cached[i].version if i in cached else 0) for i in wanted]
+        for stored in self._registry.store.events_after(after):
+            newer.setdefault(stored.originator_id, []).append(stored)
+        to_domain_event = self._registry.mapper.to_domain_event
+        for aggregate_id in wanted:
+            events = newer.get(aggregate_id)
+            base = cached.get(aggregate_id)
+            if events is None:
+                if base is None:
+                    self._absent.add(aggregate_id)
+                else:
+                    self.touched[aggregate_id] = deepcopy(base)
+                continue
+            # The cached object is shared with other threads: bring a copy up to date instead.
+            start = deepcopy(base) if base is not None else None
+            aggregate = project_aggregate(start, (to_domain_event(e) for e in events))
+            if aggregate is None:
+                continue
+            if cache is not None:
+                cache.put(aggregate_id, aggregate)
+            self.touched[aggregate_id] = deepcopy(aggregate)
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         aggregate = self.touched.get(aggregate_id)
+        if aggregate is None and aggregate_id in self._absent:
+            return None
         if aggregate is None:
             try:
                 aggregate = self._registry.repository.get(aggregate_id)
@@ -211,23 +257,29 @@ class Registry(Application[UUID]):
         """Apply many submissions in one transaction; a rejected one changes nothing."""
         earlier = self._earlier_results(actor, submissions)
         uow = _UnitOfWork(self)
+        uow.prefetch(
+            aggregate_id
+            for s in submissions
+            if s.idempotency_key not in earlier
+            for aggregate_id in _aggregates_read_by(s.command)
+        )
         outcomes: list[_Change | Receipt | CommandRejected] = []
         in_batch: dict[str, tuple[str, int]] = {}
         for index, submission in enumerate(submissions):
             key = submission.idempotency_key
             if key is not None and key in earlier:
                 outcomes.append(self._replay(actor, submission, earlier[key]))
-            elif key is not None and key in in_batch:
+                continue
+            fingerprint = _fingerprint(actor, submission) if key is not None else None
+            if key is not None and key in in_batch:
                 first_fingerprint, first_index = in_batch[key]
                 outcomes.append(
-                    outcomes[first_index]
-                    if first_fingerprint == _fingerprint(actor, submission)
-                    else _key_reused()
+                    outcomes[first_index] if first_fingerprint == fingerprint else _key_reused()
                 )
-            else:
-                outcomes.append(self._try_handle(uow, actor, submission))
-                if key is not None:
-                    in_batch[key] = (_fingerprint(actor, submission), index)
+                continue
+            outcomes.append(self._try_handle(uow, actor, submission, fingerprint))
+            if key is not None and fingerprint is not None:
+                in_batch[key] = (fingerprint, index)
         try:
             positions = self._save(uow)
         except IntegrityError:
@@ -245,14 +297,20 @@ class Registry(Application[UUID]):
             return rejected
 
     def _try_handle(
-        self, uow: _UnitOfWork, actor: Actor, submission: c.Submission
+        self, uow: _UnitOfWork, actor: Actor, submission: c.Submission, fingerprint: str | None
     ) -> _Change | CommandRejected:
         try:
-            return self._handle(uow, actor, submission)
+            return self._handle(uow, actor, submission, fingerprint)
         except CommandRejected as rejected:
             return rejected
 
-    def _handle(self, uow: _UnitOfWork, actor: Actor, submission: c.Submission) -> _Change:
+    def _handle(
+        self,
+        uow: _UnitOfWork,
+        actor: Actor,
+        submission: c.Submission,
+        fingerprint: str | None = None,
+    ) -> _Change:
         command = submission.command
         if isinstance(command, c.RegisterOrganisation):
             change = self._register_organisation(uow, actor, command, submission)
@@ -268,7 +326,7 @@ class Registry(Application[UUID]):
             uow.records.append(
                 IdempotencyRecord(
                     key=submission.idempotency_key,
-                    fingerprint=_fingerprint(actor, submission),
+                    fingerprint=fingerprint or _fingerprint(actor, submission),
                     command=type(command).__name__,
                     aggregate_id=change.aggregate_id,
                     version=aggregate.version,
@@ -459,6 +517,19 @@ class Registry(Application[UUID]):
         return _Change(partnership.id, entity_id)
 
 
+def _aggregates_read_by(command: c.Command) -> tuple[UUID, ...]:
+    """The aggregates handling ``command`` loads, for a batch to fetch them all at once."""
+    if isinstance(command, c.RegisterOrganisation):
+        return (OrganisationNameIndex.id_for(command.name),)
+    if isinstance(command, c.ReviseOrganisation):
+        return (command.organisation_id,)
+    if isinstance(command, c.RegisterPartnership):
+        return tuple(organisation_id for organisation_id, _role in command.partners)
+    if isinstance(command, c.AddPartner):
+        return (command.partnership_id, command.organisation_id)
+    return (command.partnership_id,)
+
+
 def _check_version(aggregate: Aggregate, submission: c.Submission) -> None:
     expected = submission.expected_version
     if expected is not None and expected != aggregate.version:
@@ -474,17 +545,33 @@ def _key_reused() -> CommandRejected:
 
 
 def _fingerprint(actor: Actor, submission: c.Submission) -> str:
+    """What a key's first submission was, to tell a retry from a reuse of the key.
+
+    Stored with the key, so its text must never change: it is the JSON of ``asdict`` of the
+    command, made without ``asdict``'s deep copy (a test keeps the two equal).
+    """
     canonical = json.dumps(
         {
             "command": type(submission.command).__name__,
-            "input": asdict(submission.command),
+            "input": submission.command,
             "expected_version": submission.expected_version,
             "principal": actor.principal,
         },
-        default=str,
+        default=_plain,
         sort_keys=True,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _fields_of(value)
+    return str(value)
+
+
+def _fields_of(command: Any) -> dict[str, Any]:
+    """A command's fields by name; shallow, as commands are frozen and hold immutable values."""
+    return {f.name: getattr(command, f.name) for f in fields(command)}
 
 
 def keyed_id(idempotency_key: str, purpose: str) -> UUID:
@@ -532,8 +619,8 @@ def _log_activity(
     r: Registry, u: _UnitOfWork, p: Partnership, cmd: c.LogActivity, a: Actor, s: c.Submission
 ) -> UUID:
     activity_id = r.new_id(s, "activity")
-    fields = {k: v for k, v in asdict(cmd).items() if k != "partnership_id"}
-    p.log_activity(activity_id=activity_id, actor=a, **fields)
+    values = {k: v for k, v in _fields_of(cmd).items() if k != "partnership_id"}
+    p.log_activity(activity_id=activity_id, actor=a, **values)
     return activity_id
 
 
@@ -557,8 +644,8 @@ def _report_outcome(
     r: Registry, u: _UnitOfWork, p: Partnership, cmd: c.ReportOutcome, a: Actor, s: c.Submission
 ) -> UUID:
     outcome_id = r.new_id(s, "outcome")
-    fields = {k: v for k, v in asdict(cmd).items() if k != "partnership_id"}
-    p.report_outcome(outcome_id=outcome_id, actor=a, **fields)
+    values = {k: v for k, v in _fields_of(cmd).items() if k != "partnership_id"}
+    p.report_outcome(outcome_id=outcome_id, actor=a, **values)
     return outcome_id
 
 

@@ -108,3 +108,34 @@ class RegistryRecorder(PostgresApplicationRecorder):
                 (list(keys),),
             )
             return {row["key"]: IdempotencyRecord(**row) for row in curs.fetchall()}
+
+    def events_after(self, versions: Sequence[tuple[UUID, int]]) -> list[StoredEvent]:
+        """The events of each aggregate after its given version, in one statement.
+
+        Ordered by aggregate and version, as replaying them needs.
+        """
+        if not versions:
+            return []
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT e.originator_id, e.originator_version, e.topic, e.state"
+                    " FROM unnest(%s::uuid[], %s::bigint[]) AS w(id, after)"
+                    " JOIN {}.{} AS e"
+                    " ON e.originator_id = w.id AND e.originator_version > w.after"
+                    " ORDER BY e.originator_id, e.originator_version"
+                ).format(
+                    Identifier(self.datastore.schema or "public"),
+                    Identifier(self.events_table_name),
+                ),
+                ([i for i, _v in versions], [v for _i, v in versions]),
+            )
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
