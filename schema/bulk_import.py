@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLInputType, GraphQLNonNull
+from graphql import GraphQLError, GraphQLInputType, GraphQLNonNull, Undefined
 from graphql.utilities import coerce_input_value, validate_input_value
-from strawberry.types.arguments import convert_argument
 
 from registry.application import Receipt, Registry
 from registry.commands import Submission
 from registry.domain.actor import Actor
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
+from schema.input_conversion import Convert, input_converter
 from schema.submissions import BUILDERS
 from schema.types import camel
 
@@ -56,12 +56,13 @@ class LineReader:
     """Turns one NDJSON line into a submission, or the reasons it cannot be one."""
 
     def __init__(self, schema: strawberry.Schema) -> None:
-        self._schema = schema
         self._types: dict[str, GraphQLInputType] = {}
+        self._converters: dict[str, Convert] = {}
         for mutation, (input_class, _build) in BUILDERS.items():
             graphql_type = schema._schema.get_type(input_class.__name__)
             assert graphql_type is not None, mutation
             self._types[mutation] = GraphQLNonNull(graphql_type)  # type: ignore[arg-type]
+            self._converters[mutation] = input_converter(input_class, schema)
 
     def read(self, text: str) -> Submission | list[Problem]:
         try:
@@ -78,15 +79,14 @@ class LineReader:
         raw = document["input"]
         if isinstance(raw, dict) and "idempotencyKey" not in raw:
             raw = {**raw, "idempotencyKey": _content_key(mutation, raw)}
-        problems: list[Problem] = []
-        validate_input_value(raw, self._types[mutation], _collect(problems))
-        if problems:
-            return problems
         coerced = coerce_input_value(raw, self._types[mutation])
-        input_class, build = BUILDERS[mutation]
-        source = convert_argument(
-            coerced, input_class, self._schema.schema_converter.scalar_registry, self._schema.config
-        )
+        if coerced is Undefined:
+            # Only a line that cannot be coerced pays for the walk that says why.
+            problems: list[Problem] = []
+            validate_input_value(raw, self._types[mutation], _collect(problems))
+            return problems or [_invalid(("input",), "the input does not match its type")]
+        _input_class, build = BUILDERS[mutation]
+        source = self._converters[mutation](coerced)
         try:
             return build(source)
         except CommandRejected as rejected:
