@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,29 +11,12 @@ from projections import queries as q
 from projections.runner import ProjectionStatus as Status
 from registry import geography
 from registry.geography import AreaLevel
+from schema.case_studies import CaseStudyConnection, ExportFormat, case_studies, export_url
+from schema.context import Info
 from schema.enums import PracticeArea, Sector
 from schema.ids import to_global_id
+from schema.pages import PageInfo
 from schema.types import Area, Node, Organisation, Partnership
-
-DEFAULT_PAGE = 20
-MAX_PAGE = 100
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-    @classmethod
-    def of(cls, page: q.Page[Any]) -> PageInfo:
-        return cls(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        )
 
 
 @strawberry.type
@@ -160,6 +142,20 @@ class SectorCount:
     count: int
 
 
+async def _case_studies(
+    root: RegionSummary,
+    info: Info,
+    practice_area: PracticeArea | None = None,
+    first: int | None = None,
+    after: str | None = None,
+) -> CaseStudyConnection:
+    return await case_studies(info, root.area.code, practice_area, first, after)
+
+
+async def _export_url(root: RegionSummary, info: Info, format: ExportFormat) -> str:
+    return await export_url(info, root.area.code, format)
+
+
 @strawberry.type(description="What the registry holds for one UN M49 area.")
 class RegionSummary:
     area: Area
@@ -169,6 +165,15 @@ class RegionSummary:
     by_practice_area: list[PracticeAreaCount]
     by_sector: list[SectorCount]
     people_trained: int
+    case_studies: CaseStudyConnection = strawberry.field(
+        resolver=_case_studies,
+        description="The area's case studies, ranked by evidence score (as its export ranks them).",
+    )
+    export_url: str = strawberry.field(
+        resolver=_export_url,
+        description="The path of the area's case-study export, pinned to the log position the"
+        " read model had when the request read it: fetching it later gives the same bytes.",
+    )
 
     @classmethod
     def of(cls, figures: q.RegionFigures) -> RegionSummary:

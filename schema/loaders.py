@@ -6,12 +6,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
 from strawberry.dataloader import DataLoader
 
+from projections import case_studies as cs
 from projections import queries as q
 
 T = TypeVar("T")
@@ -34,6 +36,8 @@ class Loaders:
     activities: DataLoader[UUID, list[q.ActivityRecord]]
     outcomes: DataLoader[UUID, list[q.OutcomeRecord]]
     lessons: DataLoader[UUID, list[q.LessonRecord]]
+    case_studies: DataLoader[UUID, cs.CaseStudyDocument | None]  # folded from the log
+    head: DataLoader[str, int]  # by read-model schema: one read of its position per request
 
     def forget(self, uuid: UUID) -> None:
         """Drop what this request loaded for ``uuid``, after a mutation changed it."""
@@ -44,6 +48,7 @@ class Loaders:
             self.activities,
             self.outcomes,
             self.lessons,
+            self.case_studies,
         )
         for loader in loaders:
             # DataLoader.clear raises for a key it never loaded.
@@ -59,4 +64,10 @@ class Loaders:
             activities=_loader(pool, q.activities_of),
             outcomes=_loader(pool, q.outcomes_of),
             lessons=_loader(pool, q.lessons_of),
+            case_studies=_loader(pool, cs.case_studies_by_id),
+            head=DataLoader(load_fn=partial(_heads, pool)),
         )
+
+
+async def _heads(pool: asyncpg.Pool, schemas: list[str]) -> list[int]:
+    return [await cs.head_position(pool, schema=schema) for schema in schemas]

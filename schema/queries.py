@@ -16,11 +16,9 @@ from projections import queries as q
 from projections.runner import status
 from registry import geography
 from registry.geography import AreaLevel
+from schema.case_studies import CaseStudy, CaseStudyConnection, case_studies, case_study
 from schema.connections import (
-    DEFAULT_PAGE,
-    MAX_PAGE,
     OrganisationConnection,
-    PageInfo,
     PartnershipConnection,
     ProjectionStatus,
     RegionSummary,
@@ -36,6 +34,7 @@ from schema.enums import (
     Sector,
 )
 from schema.ids import BadGlobalId, from_global_id, parse_global_id
+from schema.pages import PageInfo, page_size
 from schema.types import Node, Organisation, Partnership
 
 PartnershipOrder = strawberry.enum(q.PartnershipOrder, name="PartnershipOrder")
@@ -62,14 +61,6 @@ class OrganisationFilter:
     sector: Sector | None = None
     org_type: OrganisationType | None = None
     text: str | None = None
-
-
-def page_size(first: int | None) -> int:
-    if first is None:
-        return DEFAULT_PAGE
-    if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(f"first must be between 1 and {MAX_PAGE} (got {first})")
-    return first
 
 
 def _uuid(global_id: str, type_name: str) -> UUID | None:
@@ -111,6 +102,8 @@ async def _node(info: Info, id: strawberry.ID) -> Node | None:
         return await _partnership(info, id)
     if type_name == "Organisation":
         return await _organisation(info, id)
+    if type_name == "CaseStudy":
+        return await case_study(info, id)
     return None
 
 
@@ -252,4 +245,13 @@ class Query:
     )
     projection_status: ProjectionStatus = strawberry.field(
         resolver=_projection_status, description="How far the read model has applied the log."
+    )
+    case_studies: CaseStudyConnection = strawberry.field(
+        resolver=case_studies,
+        description="Partnerships endorsed as best practice, ranked by evidence score; region is"
+        " any M49 code.",
+    )
+    case_study: CaseStudy | None = strawberry.field(
+        resolver=case_study,
+        description="A case study with its citations, by its id (or its partnership's id).",
     )
