@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -231,7 +232,8 @@ def _export_target(out_option: str | None, filename: str) -> Path | None:
     if out_option is None:
         return Path(filename)
     target = Path(out_option)
-    return target / filename if target.is_dir() else target
+    meant_a_directory = out_option.endswith(("/", os.sep))  # even if it does not exist yet
+    return target / filename if meant_a_directory or target.is_dir() else target
 
 
 def list_regions(_args: argparse.Namespace, _settings: Settings) -> int:

@@ -6,6 +6,7 @@ or a past position, to a file, a directory or standard output; mistakes are expl
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,12 @@ import pytest
 
 from projections import exports
 from registry import geography
+from registry.cli import _parser
 from registry.database import DatabaseAddress
 from tests.e2e.case_studies.conftest import AFRICA, Cli, built, head_of
 from tests.projections.case_study_data import World
 
+README = Path(__file__).parents[3] / "README.md"
 EXPORT = ("export", "case-studies", "--region", AFRICA)
 
 
@@ -113,6 +116,19 @@ def test_mistakes_in_the_arguments_are_explained(cli: Cli, tmp_path: Path) -> No
         assert exit.value.code == 2
     code, _stdout, err = cli(*EXPORT, "--format", "md", "--out", str(tmp_path / "no" / "x.md"))
     assert code == 2 and "cannot write" in err
+
+
+def test_the_readmes_export_commands_are_valid() -> None:
+    section = README.read_text().split("### Exporting case studies", 1)[1].split("```sh\n")[1]
+    commands = [
+        shlex.split(line, comments=True)[1:]
+        for line in section.split("```")[0].splitlines()
+        if line.startswith(".venv/bin/ppp-registry ")
+    ]
+    assert len(commands) == 5
+    for args in commands:
+        parsed = _parser().parse_args(args)
+        assert parsed.verb == "export", args
 
 
 def test_the_installed_command_fails_without_a_traceback(
