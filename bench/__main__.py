@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import imports, lag, rebuild, writes
+from bench import export, imports, lag, queries, rebuild, writes
 from bench.common import Options
 
 # Each part runs on its own fresh database, prints its table and writes bench/results/PART-*.json.
@@ -15,6 +15,8 @@ PARTS: dict[str, Callable[[Options], None]] = {
     "import": imports.run,
     "rebuild": rebuild.run,
     "lag": lag.run,
+    "queries": queries.run,
+    "export": export.run,
 }
 
 ALL = "all"
