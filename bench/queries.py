@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
-import psutil
 
 from bench.common import (
     REPOSITORY,
@@ -212,28 +211,34 @@ def _measure(
     profile: bool = False,
 ) -> Served:
     plan = LoadPlan(server.url, workload, sizes.requests, sizes.seconds)
-    process = psutil.Process(server.pid)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as generator:
         generator.submit(len, ()).result()  # the spawned interpreter is up before the clock
         cache_before = _cache_counts(server)
-        before = process.cpu_times()
+        before = cpu_seconds(server.pid)
         recorder = _record_profile(server.pid, sizes.seconds) if profile and PY_SPY else None
         load = generator.submit(run_load, plan).result()
-        after = process.cpu_times()
+        after = cpu_seconds(server.pid)
         cache_after = _cache_counts(server)
     if recorder is not None:
         recorder.wait()
-    # Warm-up requests are in the CPU time too: 5 per client, against thousands measured.
-    cpu = (after.user + after.system) - (before.user + before.system)
     cache = None
     if cache_before is not None and cache_after is not None:
         cache = {name: cache_after[name] - cache_before[name] for name in cache_after}
-    served = Served(load, cpu, cache)
+    # Warm-up requests are in the CPU time too: 5 per client, against thousands measured.
+    served = Served(load, after - before, cache)
     console.log(f"{title}: {served.describe()}")
     if load.first_failure:
         console.print(f"[red]first failure:[/red] {load.first_failure}")
     return served
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # The fields after the command name, which is in parentheses and may hold spaces.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _cache_counts(server: Running) -> dict[str, int] | None:
