@@ -3,9 +3,9 @@
 Run through ``append_steadily`` in a spawned process, so that neither the server's projector nor
 the observer shares its interpreter. Appends are scheduled open-loop (the k-th at start + k /
 rate), so a slow append does not slow the rate. For each append it records the log position it
-committed and ``time.monotonic()`` right after the call returned, that is once the commit was
-acknowledged. ``CLOCK_MONOTONIC`` is one clock for every process on the machine, so the observer
-can subtract its own readings from these.
+committed, ``time.monotonic()`` as the call began, and again right after it returned, that is
+once the commit was acknowledged. ``CLOCK_MONOTONIC`` is one clock for every process on the
+machine, so the observer can subtract its own readings from these.
 
 Two kinds of append:
 
@@ -56,7 +56,8 @@ class AppendConfig:
 @dataclass
 class Appended:
     positions: list[int] = field(default_factory=list)
-    committed_at: list[float] = field(default_factory=list)  # time.monotonic(), seconds
+    sent_at: list[float] = field(default_factory=list)  # time.monotonic() as the call began
+    committed_at: list[float] = field(default_factory=list)  # ... and once it returned
     call_ms: list[float] = field(default_factory=list)  # how long each append call took
     behind_ms: float = 0.0  # how far the writer fell behind its schedule, at most
 
@@ -114,6 +115,7 @@ async def _append_raw(config: AppendConfig) -> Appended:
 def _record(appended: Appended, position: int, sent: float) -> None:
     done = time.monotonic()
     appended.positions.append(position)
+    appended.sent_at.append(sent)
     appended.committed_at.append(done)
     appended.call_ms.append((done - sent) * 1000)
 

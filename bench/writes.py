@@ -35,7 +35,7 @@ from bench.common import (
 )
 from bench.load import LoadConfig, LoadResult, run_load
 from bench.measure import Rate, step
-from bench.serving import serving
+from bench.server import serving
 from registry import tokens
 from registry.application import Registry
 from registry.commands import LogActivity, RegisterOrganisation, RegisterPartnership
@@ -272,7 +272,7 @@ def sequential_log_activity(address: DatabaseAddress, sizes: Sizes) -> Rate:
 # ---------------------------------------------------------------------- (b) over HTTP
 def http_mutations(address: DatabaseAddress, sizes: Sizes) -> LoadResult:
     """Start the API in a subprocess, then drive it from a load generator in another one."""
-    with serving(address) as server:
+    with serving("bench.server:app", address.dsn()) as server:
         token = asyncio.run(_admin_token(address))
         partnerships = _register_partnerships(server.url, token, sizes.clients)
         config = LoadConfig(server.url, token, tuple(partnerships), sizes.requests, sizes.seconds)
