@@ -7,11 +7,10 @@ peak resident set (``VmHWM`` in ``/proc/self/status``: the high-water mark of it
 space, imports included; ``getrusage``'s ``ru_maxrss`` is not used because a process started by
 fork and exec may report its parent's peak).
 
-The baseline, in the same run and measured the same way: the export's raw material read and
-written out without any folding. Every event of the region's partnerships and of their partner
-organisations, read from ``read_model.event_log`` with asyncpg (two statements) and written as
-one JSON array with ``json.dumps``. It reads more than the export does (the export's first pass
-reads only a few fields of each event) and computes nothing.
+The baseline, in the same run and measured the same way: the rows of ``read_model.event_log``
+the export reads, read with asyncpg (four statements, one per set of streams the export reads)
+and written out as one JSON array with ``json.dumps``, with no folding, ranking or rendering.
+Its rows are whole events where the export's first pass reads a few fields of each (in SQL).
 """
 
 from __future__ import annotations
@@ -113,27 +112,52 @@ async def _build(dsn: str, region: str, made: Made) -> Built:
     return Built(made, seconds, len(data), before, _rss_mb("VmHWM"), studies)
 
 
-_REGION_EVENTS = (
-    "SELECT position, event_id, type, stream_id, version, data::text AS data"
-    " FROM read_model.event_log WHERE stream_id IN"
-    " (SELECT id FROM read_model.partnership_summary WHERE regions @> ARRAY[$1::text])"
-    " ORDER BY position"
+# The event types the export's first pass reads of every partnership in the area (its figures and
+# whether a partnership is a case study): those of ``projections.case_studies._SHAPES``.
+SHAPE_TYPES = (
+    "PartnershipRegistered",
+    "PartnershipRevised",
+    "PartnershipConcluded",
+    "PartnerJoined",
+    "PartnerLeft",
+    "ActivityLogged",
+    "ActivityCorrected",
+    "ActivityRetracted",
+    "BestPracticeNominated",
+    "BestPracticeEndorsed",
+    "EndorsementWithdrawn",
 )
-_PARTNER_EVENTS = (
+_EVENTS = (
     "SELECT position, event_id, type, stream_id, version, data::text AS data"
-    " FROM read_model.event_log WHERE stream_id IN"
-    " (SELECT pp.organisation_id FROM read_model.partnership_partners pp"
-    "  JOIN read_model.partnership_summary ps ON ps.id = pp.partnership_id"
-    "  WHERE ps.regions @> ARRAY[$1::text])"
-    " ORDER BY position"
+    " FROM read_model.event_log WHERE stream_id IN ({streams}) {also} ORDER BY position"
+)
+_IN_AREA = "SELECT id FROM read_model.partnership_summary WHERE regions @> ARRAY[$1::text]"
+_CASE_STUDIES = _IN_AREA + " AND best_practice = 'ENDORSED'"
+# The rows the export reads, statement by statement: pass 1, the shaping events of the area's
+# partnerships and every event of their current partners; pass 2, every event of the case
+# studies and of all their partners, past ones included.
+_STATEMENTS = (
+    _EVENTS.format(streams=_IN_AREA, also="AND type = ANY($2::text[])"),
+    _EVENTS.format(
+        streams="SELECT organisation_id FROM read_model.partnership_partners"  # noqa: S608
+        f" WHERE until IS NULL AND partnership_id IN ({_IN_AREA})",
+        also="",
+    ),
+    _EVENTS.format(streams=_CASE_STUDIES, also=""),
+    _EVENTS.format(
+        streams="SELECT organisation_id FROM read_model.partnership_partners"  # noqa: S608
+        f" WHERE partnership_id IN ({_CASE_STUDIES})",
+        also="",
+    ),
 )
 
 
 async def raw_events_as_json(connection: Any, region: str) -> bytes:
-    """The baseline: the region's partnerships' and partners' events, as one JSON array."""
+    """The baseline: the rows the export reads, whole, as one JSON array."""
     events = []
-    for statement in (_REGION_EVENTS, _PARTNER_EVENTS):
-        for row in await connection.fetch(statement, region):
+    for statement in _STATEMENTS:
+        arguments = (region, list(SHAPE_TYPES)) if "$2" in statement else (region,)
+        for row in await connection.fetch(statement, *arguments):
             events.append(
                 {
                     "position": row["position"],
