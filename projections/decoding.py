@@ -1,14 +1,19 @@
 """Rows of the event store -> recorded events, with the write side's own transcodings.
 
-The projector must read exactly what the ``Registry`` application wrote, so it builds the same
-mapper the library builds for it (``Application.construct_mapper``): a ``JSONTranscoder`` with
+The projector must read exactly what the ``Registry`` application wrote, so it decodes with the
+same mapper the library builds for it (``Application.construct_mapper``): a ``JSONTranscoder`` with
 the library's default transcodings plus the registry's ``DateAsISO``. It does so without
 constructing the application, which would open a database connection. No cipher or compressor:
 the registry's environment configures neither.
+
+A rebuild decodes every event, so ``decode`` takes the mapper's steps without building a domain
+event object only to read its attributes back: the transcoder decodes the state, and the topic's
+class (looked up once) names the event. An event that needs upcasting goes the mapper's whole way.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +24,7 @@ from eventsourcing.persistence import (
     Mapper,
     StoredEvent,
 )
+from eventsourcing.utils import resolve_topic
 
 from registry.transcodings import registry_transcoder
 
@@ -71,23 +77,38 @@ def registry_mapper() -> Mapper[UUID]:
 _MAPPER = registry_mapper()
 
 
-def decode(row: StoredRow, mapper: Mapper[UUID] = _MAPPER) -> RecordedEvent:
-    """Decode one stored row; raises ``UndecodableEvent`` for anything the mapper refuses."""
-    stored = StoredEvent(
+@functools.cache
+def _event_class(topic: str) -> type:
+    """The class a topic names (a module import on first sight, a dict lookup after)."""
+    event_class = resolve_topic(topic)
+    if not isinstance(event_class, type):
+        raise TypeError(f"topic {topic!r} names no class")
+    return event_class
+
+
+def _stored(row: StoredRow) -> StoredEvent:
+    return StoredEvent(
         originator_id=row.originator_id,
         originator_version=row.originator_version,
         topic=row.topic,
         state=row.state,
     )
+
+
+def decode(row: StoredRow, mapper: Mapper[UUID] = _MAPPER) -> RecordedEvent:
+    """Decode one stored row; raises ``UndecodableEvent`` for anything the mapper refuses."""
     try:
-        event = mapper.to_domain_event(stored)
+        event_class = _event_class(row.topic)
+        state = mapper.transcoder.decode(row.state)
+        if "class_version" in state or getattr(event_class, "class_version", 1) != 1:
+            # An event stored by another version of its class: let the library upcast it.
+            state = vars(mapper.to_domain_event(_stored(row)))
     except Exception as error:  # unknown topic, bad JSON, unregistered transcoding...
         raise UndecodableEvent(row.position, f"{type(error).__name__}: {error}") from error
-    state = vars(event)
     timestamp = state.get("timestamp")
     if not isinstance(timestamp, datetime):
         raise UndecodableEvent(row.position, "the event has no timestamp")
-    stream_type, _, event_type = type(event).__qualname__.rpartition(".")
+    stream_type, _, event_type = event_class.__qualname__.rpartition(".")
     return RecordedEvent(
         position=row.position,
         event_id=uuid5(_EVENT_ID_NAMESPACE, f"{row.originator_id}:{row.originator_version}"),
