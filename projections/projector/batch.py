@@ -29,8 +29,26 @@ def log_row(e: RecordedEvent) -> tuple[object, ...]:
         e.version,
         e.recorded_at,
         principal,
-        json.dumps(plain(e.data), sort_keys=True),
+        as_json(e.data),
     )
+
+
+def as_json(data: Mapping[str, Any]) -> str:
+    """The event's data as JSON text for its jsonb column (which orders keys itself)."""
+    try:
+        # The encoder walks containers in C and calls back only for the few values JSON lacks:
+        # several times faster than building a plain copy first, on every event of a rebuild.
+        return json.dumps(data, default=_plain_leaf)
+    except TypeError:  # a mapping keyed by something other than text
+        return json.dumps(plain(data), sort_keys=True)
+
+
+def _plain_leaf(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (Enum, UUID, Decimal, date, datetime)):
+        return plain(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def plain(value: Any) -> Any:
