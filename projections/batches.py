@@ -94,10 +94,13 @@ async def catch_up(
     events_table: str = EVENTS_TABLE,
     should_stop: Callable[[], bool] = lambda: False,
     progress: Progress | None = None,
+    figures_each_batch: bool = True,
 ) -> int:
     """Apply batches until the head; return the position reached.
 
-    Raises ``ProjectionStopped`` at a poison event, after recording it.
+    Raises ``ProjectionStopped`` at a poison event, after recording it. Without
+    ``figures_each_batch`` (a rebuild's bulk load, which nobody reads yet) the derived figures
+    are left for ``figures.recount``.
     """
     while True:
         # Read back every time: after a rebuild's switch the schema holds another position.
@@ -107,24 +110,29 @@ async def catch_up(
         rows = await fetch_rows(connection, position, batch_size, events_table)
         if not rows:
             return position
-        await apply_rows(connection, schema, position, rows)
+        await apply_rows(connection, schema, position, rows, figures_each_batch=figures_each_batch)
         if progress is not None:
             progress(len(rows))
 
 
 async def apply_rows(
-    connection: Connection, schema: str, position: int, rows: Sequence[StoredRow]
+    connection: Connection,
+    schema: str,
+    position: int,
+    rows: Sequence[StoredRow],
+    *,
+    figures_each_batch: bool = True,
 ) -> int:
     """Apply ``rows``, the events after ``position``, in one transaction; return where it got."""
     understood, failure = _understand(rows)
     if understood:
         try:
-            await _commit(connection, schema, position, understood)
+            await _commit(connection, schema, position, understood, figures_each_batch)
         except TRANSIENT:
             raise
         except Exception:
             log.warning("batch after position %s failed; applying its events one by one", position)
-            await _apply_one_by_one(connection, schema, position, understood)
+            await _apply_one_by_one(connection, schema, position, understood, figures_each_batch)
         position = understood[-1].event.position
     if failure is not None:
         await _stop(connection, schema, *failure)
@@ -144,11 +152,15 @@ def _understand(rows: Sequence[StoredRow]) -> tuple[list[Understood], tuple[int,
 
 
 async def _apply_one_by_one(
-    connection: Connection, schema: str, position: int, understood: Sequence[Understood]
+    connection: Connection,
+    schema: str,
+    position: int,
+    understood: Sequence[Understood],
+    figures_each_batch: bool,
 ) -> None:
     for item in understood:
         try:
-            await _commit(connection, schema, position, [item])
+            await _commit(connection, schema, position, [item], figures_each_batch)
         except TRANSIENT:
             raise
         except Exception as error:
@@ -164,7 +176,11 @@ async def _stop(connection: Connection, schema: str, position: int, error: Excep
 
 
 async def _commit(
-    connection: Connection, schema: str, position: int, understood: Sequence[Understood]
+    connection: Connection,
+    schema: str,
+    position: int,
+    understood: Sequence[Understood],
+    figures_each_batch: bool = True,
 ) -> None:
     batch = BatchMeaning()
     for item in understood:
@@ -173,27 +189,38 @@ async def _commit(
         await use_schema(connection, schema)
         # First, so a concurrent projector waits here and then finds the position moved.
         await advance(connection, schema, position, understood[-1].event.position)
-        # Partnerships whose shape changes leave region_stats before the writes and come back
-        # after; those whose only change is people trained just add the difference.
-        reshaped = batch.partnerships | await figures.partnerships_of(connection, batch.resectored)
-        await figures.shift_region_stats(connection, reshaped, -1)
-        await _run(connection, batch.writes)
-        if batch.log_rows:
-            await connection.copy_records_to_table(
-                "event_log", records=batch.log_rows, schema_name=schema
-            )
-        await _run(connection, head_writes(batch.heads))
-        trained = await figures.refresh_people_trained(connection, reshaped | batch.trained)
-        await figures.add_people_trained(
-            connection, {p: d for p, d in trained.items() if p not in reshaped}
-        )
-        await figures.refresh_partnership_counts(connection, batch.organisations)
-        await figures.shift_region_stats(connection, reshaped, 1)
-        await figures.drop_empty_region_stats(connection)
+        if figures_each_batch:
+            await _write_with_figures(connection, schema, batch)
+        else:
+            await _write(connection, schema, batch)
         # Delivered on commit: readers waiting for a position wake at once instead of polling.
         await connection.execute(
             "SELECT pg_notify($1, $2)", advanced_channel(schema), str(understood[-1].event.position)
         )
+
+
+async def _write(connection: Connection, schema: str, batch: BatchMeaning) -> None:
+    await _run(connection, batch.writes)
+    if batch.log_rows:
+        await connection.copy_records_to_table(
+            "event_log", records=batch.log_rows, schema_name=schema
+        )
+    await _run(connection, head_writes(batch.heads))
+
+
+async def _write_with_figures(connection: Connection, schema: str, batch: BatchMeaning) -> None:
+    # Partnerships whose shape changes leave region_stats before the writes and come back
+    # after; those whose only change is people trained just add the difference.
+    reshaped = batch.partnerships | await figures.partnerships_of(connection, batch.resectored)
+    await figures.shift_region_stats(connection, reshaped, -1)
+    await _write(connection, schema, batch)
+    trained = await figures.refresh_people_trained(connection, reshaped | batch.trained)
+    await figures.add_people_trained(
+        connection, {p: d for p, d in trained.items() if p not in reshaped}
+    )
+    await figures.refresh_partnership_counts(connection, batch.organisations)
+    await figures.shift_region_stats(connection, reshaped, 1)
+    await figures.drop_empty_region_stats(connection)
 
 
 async def _run(connection: Connection, writes: Sequence[Write]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -66,8 +67,19 @@ def current_build() -> Build:
     return Build(PROJECTION_VERSION, hashlib.sha256(text.encode()).hexdigest()[:16])
 
 
-def ddl() -> str:
-    return files("projections").joinpath("schema.sql").read_text(encoding="utf-8")
+def ddl(*, indexes: bool = True) -> str:
+    """The read model's DDL; without its secondary indexes when ``indexes`` is false."""
+    text = files("projections").joinpath("schema.sql").read_text(encoding="utf-8")
+    return text if indexes else _SECONDARY_INDEX.sub("", text)
+
+
+def index_ddl() -> list[str]:
+    """The ``CREATE INDEX`` statements of the DDL, for a bulk load to run after its inserts."""
+    return _SECONDARY_INDEX.findall(ddl())
+
+
+# Secondary indexes only: primary keys stay, as the projector's updates find rows by them.
+_SECONDARY_INDEX = re.compile(r"^CREATE INDEX\b[^;]*;", re.MULTILINE)
 
 
 def quoted(identifier: str) -> str:
@@ -80,12 +92,16 @@ async def use_schema(connection: Connection, schema: str) -> None:
     await connection.execute(f"SET LOCAL search_path TO {quoted(schema)}")
 
 
-async def create_read_model(connection: Connection, schema: str) -> None:
-    """Create ``schema`` with empty tables at position 0; it must not exist yet."""
+async def create_read_model(connection: Connection, schema: str, *, indexes: bool = True) -> None:
+    """Create ``schema`` with empty tables at position 0; it must not exist yet.
+
+    A rebuild creates it without secondary indexes and adds them when it has loaded the log
+    (``create_indexes``): building an index once is far cheaper than updating it per row.
+    """
     async with connection.transaction():
         await connection.execute(f"CREATE SCHEMA {quoted(schema)}")
         await use_schema(connection, schema)
-        await connection.execute(ddl())
+        await connection.execute(ddl(indexes=indexes))
         build = current_build()
         await connection.execute(
             "INSERT INTO read_model_meta (projection_version, m49_fingerprint) VALUES ($1, $2)",
@@ -99,6 +115,14 @@ async def create_read_model(connection: Connection, schema: str) -> None:
             "INSERT INTO projection_tracking (projection, position) VALUES ($1, 0)",
             PROJECTION_NAME,
         )
+
+
+async def create_indexes(connection: Connection, schema: str) -> None:
+    """Add the secondary indexes to a read model created without them."""
+    async with connection.transaction():
+        await use_schema(connection, schema)
+        for statement in index_ddl():
+            await connection.execute(statement)
 
 
 async def schema_exists(connection: Connection, schema: str) -> bool:

@@ -1,9 +1,10 @@
 """Rebuild the read model from position 0 without downtime.
 
-The new model is built in a shadow schema while the live one keeps serving; then one
-transaction catches the shadow up to at least the live position and swaps the schemas by
-renaming, so readers see either the old model or the whole new one. The old schema is dropped
-afterwards. A rebuild that fails or is cancelled drops its shadow and leaves the live one alone.
+The new model is built in a shadow schema while the live one keeps serving, loaded in bulk:
+secondary indexes and derived figures are made once, after the log is in. Then one transaction
+catches the shadow up to at least the live position and swaps the schemas by renaming, so
+readers see either the old model or the whole new one. The old schema is dropped afterwards.
+A rebuild that fails or is cancelled drops its shadow and leaves the live one alone.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import batches, locks
+from projections import batches, figures, locks
 from projections.read_model import (
     LIVE_SCHEMA,
     PROJECTION_NAME,
     Connection,
+    create_indexes,
     create_read_model,
     drop_schema,
     quoted,
     schema_exists,
+    use_schema,
 )
 
 log = logging.getLogger(__name__)
@@ -69,12 +72,20 @@ async def _rebuild(
         # Leftovers of a rebuild that crashed before it could clean up.
         await drop_schema(work, shadow)
         await drop_schema(work, retired_of(schema))
-        await create_read_model(work, shadow)
+        # A bulk load first: no secondary indexes and no derived figures until the log is in,
+        # then both made once. Nobody reads the shadow before the switch.
+        await create_read_model(work, shadow, indexes=False)
         total = await work.fetchval(f"SELECT count(*) FROM {batches.qualified(events_table)}")  # noqa: S608
         counter = _Counter(total, progress)
         await batches.catch_up(
-            work, shadow, batch_size=batch_size, events_table=events_table, progress=counter
+            work,
+            shadow,
+            batch_size=batch_size,
+            events_table=events_table,
+            progress=counter,
+            figures_each_batch=False,
         )
+        await _finish_bulk_load(work, shadow)
         position = await _switch(work, schema, batch_size, events_table, counter)
     except BaseException:
         # The work connection may be mid-transaction (cancelled): end it before dropping what
@@ -88,6 +99,17 @@ async def _rebuild(
         await work.close()
     log.info("rebuilt %s up to position %s", schema, position)
     return position
+
+
+async def _finish_bulk_load(work: Connection, shadow: str) -> None:
+    async with work.transaction():
+        await use_schema(work, shadow)
+        await figures.recount(work)
+    await create_indexes(work, shadow)
+    # Fresh statistics, so the first queries on the new model get good plans.
+    tables = await work.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", shadow)
+    for table in tables:
+        await work.execute(f"ANALYZE {quoted(shadow)}.{quoted(table['tablename'])}")
 
 
 async def _switch(

@@ -8,18 +8,18 @@ from typing import Any
 from uuid import UUID
 
 from projections.decoding import RecordedEvent
-from projections.projector.core import Meaning, Write, areas_of, on, texts, update
+from projections.projector.core import Meaning, Write, areas_of_members, on, texts, update
 
 
 @on("PartnershipRegistered")
 def _partnership_registered(e: RecordedEvent) -> Meaning:
     d = e.data
     summary = Write(
-        "INSERT INTO partnership_summary (id, version, title, summary, objectives, status,"  # noqa: S608
+        "INSERT INTO partnership_summary (id, version, title, summary, objectives, status,"
         " best_practice, practice_areas, countries, declared_regions, regions, start_date,"
         " end_date, created_at, updated_at, created_position, updated_position)"
-        " VALUES ($1, $2, $3, $4, $5, 'ACTIVE', 'NONE', $6, $7, $8,"
-        f" {areas_of('$7::text[] || $8::text[]')}, $9, $10, $11, $11, $12, $12)",
+        " VALUES ($1, $2, $3, $4, $5, 'ACTIVE', 'NONE', $6, $7, $8, $9, $10, $11, $12, $12,"
+        " $13, $13)",
         (
             e.stream_id,
             e.version,
@@ -29,6 +29,7 @@ def _partnership_registered(e: RecordedEvent) -> Meaning:
             texts(d["practice_areas"]),
             texts(d["countries"]),
             texts(d["regions"]),
+            areas_of_members([*texts(d["countries"]), *texts(d["regions"])]),
             d["start_date"],
             d["end_date"],
             e.recorded_at,
