@@ -67,6 +67,8 @@ class MembershipRecord:
     since: date | None
     until: date | None
     confirmed: bool
+    # Read with the membership (one join), as nearly every reader of partners shows who they are.
+    organisation: OrganisationRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,7 @@ def _membership(row: asyncpg.Record) -> MembershipRecord:
         since=row["since"],
         until=row["until"],
         confirmed=row["confirmed"],
+        organisation=_organisation(row) if row["id"] is not None else None,
     )
 
 
@@ -681,10 +684,14 @@ async def memberships_of(
     db: Db, partnership_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[list[MembershipRecord]]:
     """Each partnership's partners, past ones included: the lead first, then by role, since."""
+    organisation = ", ".join(f"o.{c.strip()}" for c in _ORGANISATION_COLUMNS.split(","))
+    membership = ", ".join(f"m.{c.strip()}" for c in _MEMBERSHIP_COLUMNS.split(","))
     sql = (
-        f"SELECT {_MEMBERSHIP_COLUMNS} FROM {quoted(schema)}.partnership_partners"  # noqa: S608
-        " WHERE partnership_id = ANY($1::uuid[])"
-        " ORDER BY partnership_id, role <> 'LEAD', role, since, organisation_id"
+        f"SELECT {membership}, {organisation}"  # noqa: S608
+        f" FROM {quoted(schema)}.partnership_partners m"
+        f" LEFT JOIN {quoted(schema)}.organisation_summary o ON o.id = m.organisation_id"
+        " WHERE m.partnership_id = ANY($1::uuid[])"
+        " ORDER BY m.partnership_id, m.role <> 'LEAD', m.role, m.since, m.organisation_id"
     )
     return await _grouped(db, sql, partnership_ids, _membership)
 
