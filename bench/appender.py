@@ -90,9 +90,9 @@ def _append_registry(config: AppendConfig) -> Appended:
 async def _append_raw(config: AppendConfig) -> Appended:
     connection = await asyncpg.connect(config.dsn)
     try:
-        await connection.execute(
-            f"CREATE TABLE IF NOT EXISTS {RAW_TABLE} (n bigint PRIMARY KEY, state bytea)"
-        )
+        # Every run numbers its rows from 1 again.
+        await connection.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+        await connection.execute(f"CREATE TABLE {RAW_TABLE} (n bigint PRIMARY KEY, state bytea)")
         state = b"x" * 560
         appended = Appended()
         start = time.monotonic()

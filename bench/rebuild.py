@@ -47,11 +47,11 @@ BATCH_SIZE = 1000
 
 @dataclass(frozen=True)
 class Sizes:
-    partnerships: int  # of the demo dataset; about 11.4 events each
+    partnerships: int  # of the demo dataset
 
 
-FULL = Sizes(partnerships=87_500)  # about 1,000,000 events
-QUICK = Sizes(partnerships=1_750)  # about 20,000 events
+FULL = Sizes(partnerships=87_500)  # 946,857 events (10.8 a partnership at this size)
+QUICK = Sizes(partnerships=1_750)  # 19,182 events
 
 
 def run(options: Options) -> None:
