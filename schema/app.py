@@ -254,13 +254,26 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Release a pooled connection without asyncpg's reset statement.
+
+    The default sends advisory-unlock-all, CLOSE ALL, UNLISTEN * and RESET ALL on every release:
+    a round trip per statement a request runs, a sixth of a cold query's time. Nothing run
+    through this pool leaves session state behind: reads qualify their schema, settings are
+    SET LOCAL, locks are transaction-scoped and listeners have connections of their own. asyncpg
+    still rolls back a transaction left open before calling this.
+    """
+
+
 async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) -> Services:
     sync_stack = contextlib.ExitStack()
     stack.push_async_callback(anyio.to_thread.run_sync, sync_stack.close)
     address = await anyio.to_thread.run_sync(sync_stack.enter_context, open_database(settings))
     registry = await anyio.to_thread.run_sync(_open_registry, address)
     sync_stack.callback(registry.close)
-    pool: asyncpg.Pool = await asyncpg.create_pool(address.dsn(), min_size=1, max_size=10)
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        address.dsn(), min_size=1, max_size=10, reset=_keep_session
+    )
     stack.push_async_callback(pool.close)
     await tokens.ensure_schema(pool)
     connection = await asyncpg.connect(address.dsn())
