@@ -3,10 +3,13 @@
 ``python -m uvicorn --factory bench.baseline_reads:app`` serves ``POST /graphql`` for one
 request shape only: "a page of 20 partnerships of a region, with their partners' names"
 (``bench.queries.REGION_PAGE``). It reads ``region`` and ``after`` from the body's variables,
-ignores the document, sends the three statements our server sends for that request (taken
-from ``projections/queries.py``: the count and the keyset page in one statement, then the page's
-memberships, then their organisations, as the DataLoaders batch them) and answers the same JSON.
-So the gap to our server is what GraphQL, strawberry and our layers add over the same SQL.
+ignores the document, sends the statements our server sends for that request and answers the
+same JSON. The statements are copied from ``projections/queries.py`` as of commit 0a7c713: the
+count and the keyset page in one statement, then the page's memberships joined with their
+organisations, as the DataLoader batches them. The pool is made like ``schema/app.py``'s. So
+the gap to our server is what GraphQL, strawberry and our layers add over the same SQL. When
+those statements change, change these with them: the part checks that both apps answer alike,
+not that they send the same SQL.
 """
 
 from __future__ import annotations
@@ -54,21 +57,23 @@ _NEXT_PAGE = (
     " ORDER BY page.created_at DESC, page.id DESC"
 )
 _MEMBERSHIPS = (
-    "SELECT partnership_id, organisation_id, role, since, until, confirmed"
-    ' FROM "read_model".partnership_partners WHERE partnership_id = ANY($1::uuid[])'
-    " ORDER BY partnership_id, role <> 'LEAD', role, since, organisation_id"
-)
-_ORGANISATIONS = (
-    "SELECT id, version, name, org_type, sector, country, website, partnership_count,"
-    ' updated_position FROM "read_model".organisation_summary WHERE id = ANY($1::uuid[])'
+    "SELECT m.partnership_id, m.organisation_id, m.role, m.since, m.until, m.confirmed,"
+    " o.id, o.version, o.name, o.org_type, o.sector, o.country, o.website,"
+    " o.partnership_count, o.updated_position"
+    ' FROM "read_model".partnership_partners m'
+    ' LEFT JOIN "read_model".organisation_summary o ON o.id = m.organisation_id'
+    " WHERE m.partnership_id = ANY($1::uuid[])"
+    " ORDER BY m.partnership_id, m.role <> 'LEAD', m.role, m.since, m.organisation_id"
 )
 
 
 def app() -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # The pool our server makes (schema/app.py): at most 10 connections.
-        async with asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=1, max_size=10) as pool:
+        # The pool our server makes (schema/app.py): at most 10 connections, released without
+        # asyncpg's reset statement.
+        dsn = os.environ["DATABASE_URL"]
+        async with asyncpg.create_pool(dsn, min_size=1, max_size=10, reset=_keep_session) as pool:
             app.state.pool = pool
             yield
 
@@ -76,6 +81,10 @@ def app() -> Starlette:
         routes=[Route("/graphql", region_page, methods=["POST"]), Route("/readyz", ready)],
         lifespan=lifespan,
     )
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset: these reads leave no session state behind."""
 
 
 async def ready(_request: Request) -> Response:
@@ -125,16 +134,13 @@ async def _page(pool: asyncpg.Pool, region: str, after: str | None) -> dict[str,
 
 
 async def _partners(pool: asyncpg.Pool, ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
-    """Each partnership's partners with their organisations' names: two batched statements."""
+    """Each partnership's partners with their organisations' names, in one statement."""
     if not ids:
         return {}
-    memberships = await pool.fetch(_MEMBERSHIPS, ids)
-    organisation_ids = list(dict.fromkeys(row["organisation_id"] for row in memberships))
-    names = {row["id"]: row["name"] for row in await pool.fetch(_ORGANISATIONS, organisation_ids)}
     partners: dict[UUID, list[dict[str, Any]]] = {}
-    for row in memberships:
+    for row in await pool.fetch(_MEMBERSHIPS, ids):
         partners.setdefault(row["partnership_id"], []).append(
-            {"role": row["role"], "organisation": {"name": names[row["organisation_id"]]}}
+            {"role": row["role"], "organisation": {"name": row["name"]}}
         )
     return partners
 
