@@ -82,7 +82,8 @@ class Served:
 
     load: LoadResult
     server_cpu_s: float
-    cache: dict[str, int] | None  # response-cache hits and misses during the load (ours only)
+    # Ours only, during the load: response-cache hits and misses, garbage collections.
+    server_stats: dict[str, Any] | None
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -104,7 +105,7 @@ class Served:
             "mean_response_bytes": round(self.load.response_bytes / max(1, self.load.completed)),
             "server_cpu_s": round(self.server_cpu_s, 3),
             "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
-            "response_cache": self.cache,
+            "server": self.server_stats,
         }
 
     def describe(self) -> str:
@@ -112,7 +113,7 @@ class Served:
             f"{self.load.completed} in {self.load.elapsed_s:.1f} s = {self.load.per_second:,.0f}/s,"
             f" p50 {self.latency(50):.2f} ms, p99 {self.latency(99):.2f} ms,"
             f" server CPU {self.cpu_ms_per_request:.2f} ms/request, failures {self.load.failures},"
-            f" response cache {self.cache}"
+            f" server {self.server_stats}"
         )
 
 
@@ -214,19 +215,19 @@ def _measure(
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as generator:
         generator.submit(len, ()).result()  # the spawned interpreter is up before the clock
-        cache_before = _cache_counts(server)
+        stats_before = _server_stats(server)
         before = cpu_seconds(server.pid)
         recorder = _record_profile(server.pid, sizes.seconds) if profile and PY_SPY else None
         load = generator.submit(run_load, plan).result()
         after = cpu_seconds(server.pid)
-        cache_after = _cache_counts(server)
+        stats_after = _server_stats(server)
     if recorder is not None:
         recorder.wait()
-    cache = None
-    if cache_before is not None and cache_after is not None:
-        cache = {name: cache_after[name] - cache_before[name] for name in cache_after}
+    during = None
+    if stats_before is not None and stats_after is not None:
+        during = _difference(stats_before, stats_after)
     # Warm-up requests are in the CPU time too: 5 per client, against thousands measured.
-    served = Served(load, after - before, cache)
+    served = Served(load, after - before, during)
     console.log(f"{title}: {served.describe()}")
     if load.first_failure:
         console.print(f"[red]first failure:[/red] {load.first_failure}")
@@ -241,10 +242,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _cache_counts(server: Running) -> dict[str, int] | None:
-    """Our server's response-cache counters (warm-up requests included); None for a baseline."""
-    response = httpx.get(f"{server.url}/bench/cache", timeout=10)
+def _server_stats(server: Running) -> dict[str, Any] | None:
+    """Our server's counters (``bench.server.stats``); None for a baseline, which has none."""
+    response = httpx.get(f"{server.url}/bench/stats", timeout=10)
     return response.json() if response.status_code == 200 else None
+
+
+def _difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What happened between two readings of the counters (warm-up requests included)."""
+    return {
+        "cache_hits": after["hits"] - before["hits"],
+        "cache_misses": after["misses"] - before["misses"],
+        "collections": [a - b for a, b in zip(after["gc_count"], before["gc_count"], strict=True)],
+        "collection_ms": [
+            round(1000 * (a - b), 1)
+            for a, b in zip(after["gc_seconds"], before["gc_seconds"], strict=True)
+        ],
+        "longest_collection_ms_so_far": round(after["gc_longest_ms"], 1),
+        "tracked_objects_after": after["tracked_objects"],
+        "cache_entries_after": after["cache_entries"],
+    }
 
 
 def _record_profile(pid: int, seconds: float) -> subprocess.Popen[bytes] | None:

@@ -7,6 +7,7 @@ factory (ours, or a baseline app) in a uvicorn subprocess of its own and stops i
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -14,11 +15,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 from starlette.applications import Starlette
@@ -34,18 +35,79 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 
 def app() -> Starlette:
     served = create_app(Settings.from_env())
-    served.add_route("/bench/cache", cache_counts, methods=["GET"])
+    served.add_route("/bench/stats", stats, methods=["GET"])
+    gc.callbacks.append(_collections.observe)
+    _tune_collector(served)
     return served
 
 
-async def cache_counts(request: Request) -> Response:
-    """The response cache's hits and misses so far: how cold a "cold" load really was."""
+def _tune_collector(served: Starlette) -> None:
+    """Experiments on the garbage collector, off unless asked for (the app does neither):
+
+    - ``BENCH_GC_THRESHOLD=700,10,10``: ``gc.set_threshold`` with these values;
+    - ``BENCH_GC_FREEZE=1``: ``gc.freeze()`` once the app has started, so full collections no
+      longer traverse what startup made (schema, code tables, pools).
+    """
+    threshold = os.environ.get("BENCH_GC_THRESHOLD")
+    if threshold:
+        gc.set_threshold(*(int(value) for value in threshold.split(",")))
+    if os.environ.get("BENCH_GC_FREEZE") != "1":
+        return
+    started = served.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[Any]:
+        async with started(app) as state:
+            gc.collect()
+            gc.freeze()
+            yield state
+
+    served.router.lifespan_context = lifespan
+
+
+class _Collections:
+    """Garbage collections so far: how many, and the pauses they made (a latency tail's cause)."""
+
+    def __init__(self) -> None:
+        self.count = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self.longest = 0.0
+        self._started = 0.0
+
+    def observe(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        generation = info["generation"]
+        self.count[generation] += 1
+        self.seconds[generation] += pause
+        self.longest = max(self.longest, pause)
+
+
+_collections = _Collections()
+
+
+async def stats(request: Request) -> Response:
+    """The response cache's hits and misses (how cold a "cold" load really was) and the
+    garbage collector's pauses so far."""
     (graphql,) = [
         route.endpoint
         for route in request.app.routes
         if isinstance(route, Route) and isinstance(route.endpoint, RegistryGraphQL)
     ]
-    return JSONResponse({"hits": graphql.cache.hits, "misses": graphql.cache.misses})
+    return JSONResponse(
+        {
+            "hits": graphql.cache.hits,
+            "misses": graphql.cache.misses,
+            "gc_count": _collections.count,
+            "gc_seconds": _collections.seconds,
+            "gc_longest_ms": _collections.longest * 1000,
+            # What a full collection has to traverse, and how much of it the cache holds.
+            "tracked_objects": len(gc.get_objects()),
+            "cache_entries": len(graphql.cache._entries),
+        }
+    )
 
 
 @dataclass(frozen=True)
