@@ -8,8 +8,9 @@ same SQL (``bench.baseline_reads``), in the same run:
 - **warm**: one document and its variables, again and again: the read model does not change, so
   our response cache answers nearly every request;
 - **cold**: a walk through every M49 area that holds partnerships, following each page's end
-  cursor, each client from its own place in the list: no request repeats while the cache
-  remembers it, so every one runs the resolvers and the SQL.
+  cursor, each client from its own place in the list; each request carries a variable the
+  document does not declare, which makes its cache key unique, so every one runs the
+  resolvers and the SQL (``bench.load.RegionWalk``).
 
 Before measuring, both apps answer a few of the requests and must give equal data.
 """
@@ -27,6 +28,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
+import psycopg
 
 from bench.common import (
     REPOSITORY,
@@ -167,8 +169,6 @@ def run(options: Options) -> None:
 
 def regions_with_partnerships(address: DatabaseAddress) -> tuple[str, ...]:
     """Every M49 area that holds a partnership, the largest first (ties by code)."""
-    import psycopg
-
     with psycopg.connect(address.dsn(), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT area_code FROM read_model.region_stats"
