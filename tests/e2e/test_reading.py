@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from schema.response_cache import EncodedData
 from tests.e2e.conftest import Api, World, partnership_input, register_organisation
 
 PAGE = """
@@ -263,6 +264,27 @@ def test_a_nested_page_costs_the_same_statements_for_two_or_twelve_partnerships(
     assert large == small
     # The page (one statement) + partners with their organisations, activities, outcomes, lessons.
     assert large <= 5
+
+
+def test_a_cached_response_is_the_same_bytes_and_kept_as_one_encoded_object(
+    world: World,
+) -> None:
+    routes = world.api.http.app.routes  # type: ignore[attr-defined]
+    graphql = next(r.endpoint for r in routes if getattr(r, "path", "") == "/graphql")
+    body = {
+        "query": "query($first: Int) { partnerships(first: $first) { totalCount"
+        " edges { cursor node { title partners { role organisation { name } } } } } }",
+        "variables": {"first": 5},
+    }
+    misses, hits = graphql.cache.misses, graphql.cache.hits
+    fresh = world.api.http.post("/graphql", json=body)
+    cached = world.api.http.post("/graphql", json=body)
+    assert (graphql.cache.misses, graphql.cache.hits) == (misses + 1, hits + 1)
+    assert cached.content == fresh.content
+    assert cached.headers["content-type"] == fresh.headers["content-type"]
+    assert fresh.json()["data"]["partnerships"]["edges"]
+    entries = list(graphql.cache._entries.values())
+    assert entries and all(isinstance(result.data, EncodedData) for _, result in entries)
 
 
 def test_repeated_queries_are_answered_from_the_cache_until_the_read_model_moves(
