@@ -110,9 +110,15 @@ async def catch_up(
         rows = await fetch_rows(connection, position, batch_size, events_table)
         if not rows:
             return position
-        await apply_rows(connection, schema, position, rows, figures_each_batch=figures_each_batch)
+        reached = await apply_rows(
+            connection, schema, position, rows, figures_each_batch=figures_each_batch
+        )
         if progress is not None:
             progress(len(rows))
+        if len(rows) < batch_size:
+            # The log had nothing more, so reading again would find nothing: one round trip
+            # less for every live batch. A later append notifies the projector anew.
+            return reached
 
 
 async def apply_rows(
@@ -220,7 +226,8 @@ async def _write_with_figures(connection: Connection, schema: str, batch: BatchM
     )
     await figures.refresh_partnership_counts(connection, batch.organisations)
     await figures.shift_region_stats(connection, reshaped, 1)
-    await figures.drop_empty_region_stats(connection)
+    if reshaped:  # only a partnership leaving an area can leave a row at zero
+        await figures.drop_empty_region_stats(connection)
 
 
 async def _run(connection: Connection, writes: Sequence[Write]) -> None:
