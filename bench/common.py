@@ -166,6 +166,24 @@ def print_table(title: str, figures: Sequence[Figure], caption: str | None = Non
     console.print(table)
 
 
+def report(
+    part: str,
+    options: Options,
+    facts: dict[str, Any],
+    figures: Sequence[Figure],
+    details: dict[str, Any],
+    caption: str,
+    subject: str | None = None,
+) -> Path:
+    """How every part ends: its table on the console, then its JSON under ``bench/results``."""
+    sizes = "quick" if options.quick else "full"
+    title = f"{subject or part} ({sizes}, median of {options.runs} runs)"
+    print_table(title, figures, caption)
+    path = write_results(part, options, facts, figures, details)
+    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    return path
+
+
 def write_results(
     part: str,
     options: Options,

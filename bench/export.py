@@ -27,15 +27,13 @@ from typing import Any, Literal
 import psycopg
 
 from bench.common import (
-    REPOSITORY,
     Figure,
     Options,
     Target,
     console,
     load_average,
     machine_facts,
-    print_table,
-    write_results,
+    report,
 )
 from bench.dataset import event_count, seeded_database
 from registry.database import DatabaseAddress
@@ -209,16 +207,13 @@ def run(options: Options) -> None:
     details["case_studies"] = runs[-1]["md"]["case_studies"]
     details["runs"] = runs
     details["seconds"] = round(time.perf_counter() - started, 1)
-    title = (
+    subject = (
         f"export of {sizes.region}: {details['region_partnerships']:,} partnerships,"
         f" {details['case_studies']:,} case studies"
-        f" ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     )
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = f"{details['seconds']:.0f} s in all; load average before each run: {loads}"
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption, subject)
 
 
 def region_contents(address: DatabaseAddress, region: str) -> dict[str, int]:

@@ -18,7 +18,6 @@ import strawberry
 
 from bench import baselines
 from bench.common import (
-    REPOSITORY,
     Figure,
     Options,
     Target,
@@ -26,9 +25,8 @@ from bench.common import (
     console,
     load_average,
     machine_facts,
-    print_table,
+    report,
     reset_database,
-    write_results,
 )
 from bench.dataset import event_count
 from bench.import_file import FileSizes, ImportPlan, write_import_file
@@ -95,12 +93,9 @@ def run(options: Options) -> None:
             runs.append(_one_run(address, sizes, plan, figures))
     details["runs"] = runs
     details["seconds"] = round(time.perf_counter() - started, 1)
-    title = f"import ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = f"{details['seconds']:.0f} s in all; load average before each run: {loads}"
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption)
 
 
 def _one_run(

@@ -35,7 +35,6 @@ import asyncpg
 
 from bench.appender import RAW_CHANNEL, AppendConfig, Appended, append_steadily
 from bench.common import (
-    REPOSITORY,
     Figure,
     Options,
     Target,
@@ -43,8 +42,7 @@ from bench.common import (
     load_average,
     machine_facts,
     percentile,
-    print_table,
-    write_results,
+    report,
 )
 from bench.dataset import seeded_database
 from bench.measure import latency_summary
@@ -128,15 +126,12 @@ def run(options: Options) -> None:
         "runs": runs,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    title = f"lag ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = (
         f"{count} appends at {sizes.rate:g}/s per run; {details['seconds']:.0f} s in all;"
         f" load average: {loads}"
     )
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption)
 
 
 class _Figures:

@@ -40,8 +40,7 @@ from bench.common import (
     load_average,
     machine_facts,
     percentile,
-    print_table,
-    write_results,
+    report,
 )
 from bench.dataset import event_count, seeded_database
 from bench.load import LoadPlan, LoadResult, RegionWalk, SameQuery, run_load
@@ -159,12 +158,9 @@ def run(options: Options) -> None:
             runs.append(result.summary())
     details["runs"] = runs
     details["seconds"] = round(time.perf_counter() - started, 1)
-    title = f"queries ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = f"{details['seconds']:.0f} s in all; load average before each run: {loads}"
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption)
 
 
 def regions_with_partnerships(address: DatabaseAddress) -> tuple[str, ...]:

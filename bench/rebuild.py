@@ -23,16 +23,14 @@ from typing import Any
 import asyncpg
 
 from bench.common import (
-    REPOSITORY,
     Figure,
     Options,
     Target,
     console,
     load_average,
     machine_facts,
-    print_table,
+    report,
     scalar,
-    write_results,
 )
 from bench.dataset import event_count, seeded_database
 from bench.measure import Rate, step
@@ -91,12 +89,9 @@ def run(options: Options) -> None:
         "runs": runs,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    title = f"rebuild ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = f"{events:,} events; {details['seconds']:.0f} s in all; load average: {loads}"
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption)
 
 
 class _Figures:

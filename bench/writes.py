@@ -20,7 +20,6 @@ import httpx
 
 from bench import baselines
 from bench.common import (
-    REPOSITORY,
     Figure,
     Options,
     Target,
@@ -29,9 +28,8 @@ from bench.common import (
     load_average,
     machine_facts,
     percentile,
-    print_table,
+    report,
     reset_database,
-    write_results,
 )
 from bench.load import LoadConfig, LoadResult, run_load
 from bench.measure import Rate, step
@@ -117,12 +115,9 @@ def run(options: Options) -> None:
             runs.append(result.summary())
     details["runs"] = runs
     details["seconds"] = round(time.perf_counter() - started, 1)
-    title = f"writes ({'quick' if options.quick else 'full'}, median of {options.runs} runs)"
     loads = ", ".join(str(r["load_average_before"]) for r in runs)
     caption = f"{details['seconds']:.0f} s in all; load average before each run: {loads}"
-    print_table(title, figures.all, caption)
-    path = write_results(PART, options, facts, figures.all, details)
-    console.print(f"results: {path.relative_to(REPOSITORY)}")
+    report(PART, options, facts, figures.all, details, caption)
 
 
 def _one_run(address: DatabaseAddress, sizes: Sizes) -> RunResult:
