@@ -679,14 +679,17 @@ class _Partnership:
             self._note(e, fields["start_date"], _titled("Activity logged", fields["title"]))
 
     def on_activity_corrected(self, e: _Event) -> None:
-        record = self.activities.get(e.data["activity_id"])
+        self._correct(e, self.activities.get(e.data["activity_id"]), "Activity", "title")
+
+    def _correct(self, e: _Event, record: _Record | None, kind: str, title_field: str) -> None:
+        """A correction of an activity or an outcome: new values, cited, and a timeline line."""
         if record is None:
             return
         changes: Mapping[str, Any] = e.data["changes"]
         record.fields.update((k, _value(k, v)) for k, v in changes.items())
         record.sources.append(e.citation)
         names = ", ".join(n.replace("_", " ") for n in sorted(changes))
-        text = _titled("Activity corrected", record.fields.get("title")) + f" ({names})"
+        text = _titled(f"{kind} corrected", record.fields.get(title_field)) + f" ({names})"
         self._note(e, None, _with_reason(text, e.data.get("reason")))
 
     def on_activity_retracted(self, e: _Event) -> None:
@@ -706,15 +709,7 @@ class _Partnership:
         self._note(e, day, _titled("Outcome reported", fields.get("indicator")))
 
     def on_outcome_corrected(self, e: _Event) -> None:
-        record = self.outcomes.get(e.data["outcome_id"])
-        if record is None:
-            return
-        changes: Mapping[str, Any] = e.data["changes"]
-        record.fields.update((k, _value(k, v)) for k, v in changes.items())
-        record.sources.append(e.citation)
-        names = ", ".join(n.replace("_", " ") for n in sorted(changes))
-        text = _titled("Outcome corrected", record.fields.get("indicator")) + f" ({names})"
-        self._note(e, None, _with_reason(text, e.data.get("reason")))
+        self._correct(e, self.outcomes.get(e.data["outcome_id"]), "Outcome", "indicator")
 
     def on_lesson_recorded(self, e: _Event) -> None:
         d = e.data
