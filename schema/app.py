@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from projections.advances import Advances
@@ -45,6 +46,12 @@ from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
 from schema.response_cache import EncodedData, ResponseCache
 from schema.schema import build_schema
+from schema.unavailable import (
+    RETRY_AFTER_S,
+    DatabaseOutage,
+    is_database_unavailable,
+    unavailable_status,
+)
 
 log = logging.getLogger("ppp_registry.app")
 
@@ -117,6 +124,15 @@ class RegistryGraphQL(GraphQL[Context, None]):
             tail = json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
             return '{"data":' + encoded.text + ("," + tail if rest else tail)
         return super().encode_json(data)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if (status := unavailable_status(response_data)) is not None:  # the database is down
+            response.status_code = status
+            response.headers["Retry-After"] = RETRY_AFTER_S
+        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the package's own copies of its assets: it works offline.
@@ -229,8 +245,13 @@ async def readyz(request: Request) -> Response:
     services: Services = request.app.state.services
     try:
         projection = await projection_status(services.pool)
-    except (OSError, asyncpg.PostgresError) as error:
-        return JSONResponse({"status": "unavailable", "reason": str(error)}, status_code=503)
+    except Exception as error:
+        if not is_database_unavailable(error):
+            raise
+        # Which socket or errno is the operators' business (logged), not every prober's.
+        return JSONResponse(
+            {"status": "unavailable", "reason": "database unavailable"}, status_code=503
+        )
     figures = {"position": projection.position, "head": projection.head, "lag": projection.lag}
     if projection.last_error is not None:
         # A poison event stopped the read model: it will not catch up by itself.
@@ -266,6 +287,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(DatabaseOutage)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

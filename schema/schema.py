@@ -14,6 +14,7 @@ from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
 from schema.types import Organisation, Partnership
+from schema.unavailable import is_database_unavailable, masked_error
 
 log = logging.getLogger("ppp_registry.graphql")
 
@@ -31,6 +32,8 @@ class MaskInternalErrors(MaskErrors):
         super().__init__(should_mask_error=_is_internal)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if is_database_unavailable(error.original_error):
+            return masked_error(error)  # not a bug: a code to retry on, logged once a second
         error_id = uuid.uuid4().hex[:12]
         log.error("internal error %s", error_id, exc_info=error.original_error)
         masked = super().anonymise_error(error)
