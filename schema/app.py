@@ -38,6 +38,7 @@ from registry.application import Registry
 from registry.database import DatabaseAddress, open_database
 from registry.domain.actor import Actor
 from registry.settings import Settings
+from registry.supervisor import EmbeddedSupervisor
 from schema.context import Context
 from schema.downloads import ROUTE as DOWNLOAD_ROUTE
 from schema.downloads import Downloads
@@ -325,6 +326,8 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     sync_stack = contextlib.ExitStack()
     stack.push_async_callback(anyio.to_thread.run_sync, sync_stack.close)
     address = await anyio.to_thread.run_sync(sync_stack.enter_context, open_database(settings))
+    if settings.database_url is None:  # ours to keep running; left before the server is
+        sync_stack.enter_context(EmbeddedSupervisor(settings))
     registry = await anyio.to_thread.run_sync(_open_registry, address)
     sync_stack.callback(registry.close)
     pool: asyncpg.Pool = await asyncpg.create_pool(
