@@ -154,6 +154,9 @@ class Registry(Application[UUID]):
         "POSTGRES_POOL_SIZE": "8",
         "POSTGRES_MAX_OVERFLOW": "8",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # Seconds a write waits for a pooled connection (30 by default): with the database
+        # down, each try of an append or a read of the write side would wait that long.
+        "POSTGRES_CONNECT_TIMEOUT": "2",
     }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

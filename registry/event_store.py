@@ -7,12 +7,14 @@ events exist without the key, or the key without the events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -20,6 +22,24 @@ from psycopg.sql import SQL, Identifier
 
 # Advisory lock key under which the registry creates its tables (shared with registry.tokens).
 DDL_LOCK = 0x5050_0001
+
+# When the database goes away (see ``RegistryRecorder.insert_events``).
+APPEND_RETRY_S = 5.0  # how long an append keeps trying before it reports the outage
+RETRY_PAUSE_S = 0.2
+# psycopg's pool retries a failed connection 1, 2, 4, 8... s apart for 5 minutes: after a long
+# outage its next try could come long after the server is back. Given up after a second, a
+# connection is made afresh (at once) by the next request that needs one.
+POOL_RECONNECT_S = 1.0
+
+T = TypeVar("T")
+
+# The library's methods without its retry decorator, which this recorder replaces.
+_library_insert_events: Callable[..., Sequence[int] | None] = inspect.unwrap(
+    PostgresApplicationRecorder.insert_events
+)
+_library_select_events: Callable[..., Sequence[StoredEvent]] = inspect.unwrap(
+    PostgresApplicationRecorder.select_events
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,91 @@ class RegistryRecorder(PostgresApplicationRecorder):
                 " recorded_at timestamptz NOT NULL DEFAULT now())"
             ).format(self.idempotency_table)
         )
+        datastore.pool.reconnect_timeout = POOL_RECONNECT_S
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Append, retrying while the database is away, without ever appending twice.
+
+        In place of the library's retry (ten tries, each waiting up to the pool's timeout), for
+        two reasons. It held a request for minutes while the database was down. And a commit
+        whose acknowledgement was lost with the connection was retried into a conflict with
+        its own events, which ``Registry.submit`` takes for another writer's and applies again
+        on top: the write twice in the log. A retry that meets a conflict after an uncertain
+        attempt first looks for its own events.
+        """
+        uncertain = False
+
+        def append() -> Sequence[int] | None:
+            nonlocal uncertain
+            try:
+                return self._append_once(stored_events, **kwargs)
+            except IntegrityError:
+                if uncertain and (positions := self._positions_if_stored(stored_events)):
+                    return positions
+                raise
+            except (InterfaceError, OperationalError):
+                uncertain = True
+                raise
+
+        return self._retrying(append)
+
+    def select_events(self, *args: Any, **kwargs: Any) -> Sequence[StoredEvent]:
+        # Reading an aggregate is safe to retry; retried here to the same deadline as appends.
+        return self._retrying(lambda: _library_select_events(self, *args, **kwargs))
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """``attempt()`` again while the database is unreachable, for ``APPEND_RETRY_S``."""
+        deadline = time.monotonic() + APPEND_RETRY_S
+        while True:
+            try:
+                return attempt()
+            except (InterfaceError, OperationalError):
+                if self.datastore.pool.closed or time.monotonic() + RETRY_PAUSE_S >= deadline:
+                    raise  # closed: the process is stopping, and nothing will answer
+                # Drop every connection a restart left dead, not one per retry.
+                self.datastore.pool.check()
+                time.sleep(RETRY_PAUSE_S)
+
+    def _append_once(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        return _library_insert_events(self, stored_events, **kwargs)
+
+    def _positions_if_stored(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The log positions of exactly these events if they are all stored already."""
+        if not stored_events:
+            return None
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT e.originator_id, e.originator_version, e.topic, e.state,"
+                    " e.notification_id"
+                    " FROM unnest(%s::uuid[], %s::bigint[]) AS w(id, version)"
+                    " JOIN {}.{} AS e"
+                    " ON e.originator_id = w.id AND e.originator_version = w.version"
+                ).format(
+                    Identifier(self.datastore.schema or "public"),
+                    Identifier(self.events_table_name),
+                ),
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                ),
+            )
+            stored = {
+                (row["originator_id"], row["originator_version"]): row for row in curs.fetchall()
+            }
+        positions = []
+        for event in stored_events:
+            row = stored.get((event.originator_id, event.originator_version))
+            # Byte for byte: the state holds the event's own timestamp and ids, so another
+            # writer's event for the same version never equals ours.
+            if row is None or row["topic"] != event.topic or bytes(row["state"]) != event.state:
+                return None
+            positions.append(row["notification_id"])
+        return positions
 
     def create_table(self) -> None:
         # Processes starting together on a new database (an API and a projector, say) would
