@@ -255,13 +255,12 @@ def _export_usage(args: argparse.Namespace, _settings: Settings) -> int:
 
 # ---------------------------------------------------------------------- serve
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
+    from registry import serving
     from schema.app import create_app
 
     if args.demo:
         _seed_demo(settings)
-    uvicorn.run(
+    serving.run(  # uvicorn, with a stop bounded in time
         create_app(settings),
         host=args.host or settings.host,
         port=args.port or settings.port,

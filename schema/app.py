@@ -333,7 +333,7 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     pool: asyncpg.Pool = await asyncpg.create_pool(
         address.dsn(), min_size=1, max_size=10, reset=_keep_session
     )
-    stack.push_async_callback(pool.close)
+    stack.push_async_callback(_close_pool, pool)
     await tokens.ensure_schema(pool)
     connection = await asyncpg.connect(address.dsn())
     try:
@@ -352,9 +352,23 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     return Services(settings, address, registry, pool, gateway, advances, downloads)
 
 
+# Stopping must not wait on a database that went away (SIGTERM ends serve within 10 s).
+CLOSE_TIMEOUT_S = 2.0
+
+
 async def _stop_projector(stop: asyncio.Event, task: asyncio.Task[None]) -> None:
     stop.set()
-    await task
+    try:
+        await asyncio.wait_for(task, CLOSE_TIMEOUT_S)  # cancelled when it does not stop in time
+    except TimeoutError:
+        log.warning("the projector did not stop within %s s; cancelled it", CLOSE_TIMEOUT_S)
+
+
+async def _close_pool(pool: asyncpg.Pool) -> None:
+    try:
+        await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT_S)
+    except TimeoutError:
+        pool.terminate()
 
 
 def _open_registry(address: DatabaseAddress) -> Registry:
