@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -138,7 +139,10 @@ def dedicated_postgres() -> Iterator[DedicatedPostgres]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def create_database(admin: DatabaseAddress, name: str) -> DatabaseAddress:
+def create_database(admin: DatabaseAddress, name: str | None = None) -> DatabaseAddress:
+    """A new database on ``admin``'s server (named ``fault_<hex>`` unless ``name`` is given)."""
+    name = name or f"fault_{uuid4().hex[:12]}"
+
     async def create() -> None:
         connection = await asyncpg.connect(admin.dsn())
         try:
@@ -264,7 +268,7 @@ class Serve:
         if self._log is None:
             return ""
         self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-6000:]
+        return self._log.read().decode(errors="replace")[-20000:]
 
 
 @contextmanager
@@ -295,19 +299,34 @@ class Answer:
         return self.position is not None
 
     @property
+    def failed(self) -> bool:
+        """Neither a success nor a refusal of the client's input: no answer, a 5xx, or a 200
+        with top-level errors (a masked internal error)."""
+        if self.status is None or self.status >= 500:
+            return True
+        return self.status == 200 and _top_level_errors(self.body)
+
+    @property
     def unavailable(self) -> bool:
         """A 503 whose body is the masked GraphQL error with its code."""
         return self.status == 503 and masked_unavailable(self.body)
 
 
-def masked_unavailable(body: str) -> bool:
-    import json
-
+def _errors(body: str) -> list[Any]:
     try:
         document = json.loads(body)
     except ValueError:
-        return False
+        return []
     errors = document.get("errors") if isinstance(document, dict) else None
+    return errors if isinstance(errors, list) else []
+
+
+def _top_level_errors(body: str) -> bool:
+    return bool(_errors(body))
+
+
+def masked_unavailable(body: str) -> bool:
+    errors = _errors(body)
     return bool(errors) and all(
         isinstance(e, dict) and (e.get("extensions") or {}).get("code") == UNAVAILABLE
         for e in errors
@@ -414,8 +433,8 @@ def _post(
 def _position(response: httpx.Response) -> int | None:
     if response.status_code != 200:
         return None
-    with contextlib.suppress(ValueError):
-        payload = response.json().get("data", {}).get("registerOrganisation")
+    with contextlib.suppress(ValueError, AttributeError, KeyError, TypeError):
+        payload = response.json()["data"]["registerOrganisation"]
         if payload and not payload["userErrors"] and payload["position"] is not None:
             return int(payload["position"])
     return None

@@ -137,7 +137,7 @@ def _killed(
         back_to_write_s=max(0.0, written_at - back_at),
         down_s=back_at - died_at,
         unavailable=sum(a.unavailable for a in during),
-        other_failures=sum(1 for a in answers if a.status != 200 and not a.unavailable),
+        other_failures=sum(1 for a in answers if a.failed and not a.unavailable),
         acknowledged=log.acknowledged,
         lost=len(log.lost) + len(log.duplicated),
     )

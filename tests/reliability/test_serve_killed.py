@@ -1,9 +1,9 @@
 """``serve`` killed, and ``serve`` asked to stop: nothing acknowledged is lost, and SIGTERM ends
 it within 10 s whatever it is doing.
 
-Each test runs ``ppp-registry serve`` as a real subprocess on an embedded PostgreSQL of its own
-(``bench.faults``), which this process also holds open, so that the database outlives a killed
-``serve`` and can be read afterwards.
+Each test runs ``ppp-registry serve`` as a real subprocess on the suite's own embedded
+PostgreSQL (``conftest.py``), which this process also holds open, so that the database outlives
+a killed ``serve`` and can be read afterwards.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,26 +18,21 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from bench.faults import (
+    Answer,
     DedicatedPostgres,
     Load,
     Serve,
     admin_token,
     check_log,
     create_database,
-    dedicated_postgres,
     serving,
 )
 
 pytestmark = pytest.mark.slow
 
 STOPS_WITHIN_S = 10.0
+FORCED = "shutdown did not finish"  # the last-resort exit's log line: the stop was not clean
 ACKNOWLEDGED = 10  # writes acknowledged before the fault: the load is really running
-
-
-@pytest.fixture
-def postgres() -> Iterator[DedicatedPostgres]:
-    with dedicated_postgres() as server:
-        yield server
 
 
 def _until_acknowledged(load: Load, count: int, within: float = 30) -> None:
@@ -77,7 +71,7 @@ def test_serve_killed_under_write_load_loses_nothing_acknowledged_and_a_new_one_
 def test_sigterm_ends_serve_within_10_s_while_its_external_database_is_down_under_load(
     postgres: DedicatedPostgres,
 ) -> None:
-    database = create_database(postgres.address, "registry")
+    database = create_database(postgres.address)
     token = admin_token(database)
     serve = Serve(postgres.data_dir, database.dsn()).start()
     try:
@@ -89,8 +83,10 @@ def test_sigterm_ends_serve_within_10_s_while_its_external_database_is_down_unde
             time.sleep(0.5)  # writes in flight are now waiting for a connection
             took = serve.terminate()
         finally:
-            load.stop()
+            answers = load.stop()
         assert took <= STOPS_WITHIN_S, serve.log()
+        _assert_answered_or_refused_cleanly(answers)
+        assert FORCED not in serve.log()
     finally:
         serve.stop()
 
@@ -109,8 +105,10 @@ def test_sigterm_ends_serve_within_10_s_while_its_embedded_database_is_being_res
             time.sleep(0.3)
             took = serve.terminate()
         finally:
-            load.stop()
+            answers = load.stop()
         assert took <= STOPS_WITHIN_S, serve.log()
+        _assert_answered_or_refused_cleanly(answers)
+        assert FORCED not in serve.log()
     finally:
         serve.stop()
 
@@ -132,10 +130,12 @@ def test_sigterm_ends_serve_within_10_s_under_load_with_subscriptions_and_a_stan
             assert all(s.events_seen.wait(10) for s in subscribers)
             took = [standby.terminate(), leader.terminate()]
         finally:
-            load.stop()
+            answers = load.stop()
             for subscriber in subscribers:
                 subscriber.stop()
         assert max(took) <= STOPS_WITHIN_S, (took, leader.log(), standby.log())
+        _assert_answered_or_refused_cleanly(answers)
+        assert FORCED not in leader.log() + standby.log()
     finally:
         leader.stop()
         standby.stop()
@@ -148,8 +148,17 @@ def test_sigterm_ends_serve_within_10_s_while_it_is_starting(
     try:
         _until_starting(serve)
         assert serve.terminate() <= STOPS_WITHIN_S, serve.log()
+        assert FORCED not in serve.log()
     finally:
         serve.stop()
+
+
+def _assert_answered_or_refused_cleanly(answers: list[Answer]) -> None:
+    """Until it stopped listening (no answer after that), never a 500, never an internal error:
+    a request the stop cut short is a masked 503 too."""
+    for answer in answers:
+        if answer.failed and answer.status is not None:
+            assert answer.unavailable, (answer.status, answer.body[:500])
 
 
 def _until_starting(serve: Serve) -> None:
