@@ -12,6 +12,7 @@ nothing of the server's insides: no errno, no socket path, no traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ log = logging.getLogger("ppp_registry.outage")
 
 CODE = "SERVICE_UNAVAILABLE"
 MESSAGE = "The registry's database is unavailable; retry in a few seconds."
+STOPPING = "The registry is restarting; retry in a few seconds."
 RETRY_AFTER_S = "2"
 # SQLSTATEs of a server that is going away or not there yet: connection exceptions (class 08),
 # shutdown and "cannot connect now" (57P01-57P03, not 57014, a cancelled statement), and too
@@ -61,6 +63,9 @@ def _is_outage(error: BaseException) -> bool:
         return _server_gone(error.sqlstate)
     if isinstance(error, asyncpg.InterfaceError):
         return "connection is closed" in str(error)
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
+        # "cannot switch to state ...": a connection whose server vanished mid-operation.
+        return True
     if isinstance(error, psycopg.OperationalError):
         # No SQLSTATE: the client never got an answer (connection failed, pool timed out).
         return error.sqlstate is None or _server_gone(error.sqlstate)
@@ -96,14 +101,16 @@ def unavailable_status(response_data: Mapping[str, Any] | Sequence[Any]) -> int 
     return None
 
 
-def unavailable_response() -> JSONResponse:
-    body = {"errors": [{"message": MESSAGE, "extensions": {"code": CODE}}]}
+def unavailable_response(message: str = MESSAGE) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": CODE}}]}
     return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
 
 
 class DatabaseOutage:
     """Answer 503 with the masked error when the database fails a request outside GraphQL's
-    own error handling (authentication, the consistency wait, downloads, any route)."""
+    own error handling (authentication, the consistency wait, downloads, any route), and
+    when a stopping server cancels a request it gave up waiting for (uvicorn would send a
+    plain-text 500)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,6 +128,12 @@ class DatabaseOutage:
 
         try:
             await self.app(scope, receive, watched)
+        except asyncio.CancelledError:
+            if not started:
+                # Its outcome is unknown to the client either way: a retry with its
+                # idempotency key tells.
+                await unavailable_response(STOPPING)(scope, receive, send)
+            raise
         except Exception as error:
             if started or not is_database_unavailable(error):
                 raise
