@@ -92,6 +92,12 @@ async def use_schema(connection: Connection, schema: str) -> None:
     await connection.execute(f"SET LOCAL search_path TO {quoted(schema)}")
 
 
+# What CREATE SCHEMA raises when another process created it first: DuplicateSchemaError if that
+# one had committed, a unique violation of pg_namespace if both ran at once (two API processes
+# started together on a new database).
+CREATED_BY_ANOTHER = (asyncpg.DuplicateSchemaError, asyncpg.UniqueViolationError)
+
+
 async def create_read_model(connection: Connection, schema: str, *, indexes: bool = True) -> None:
     """Create ``schema`` with empty tables at position 0; it must not exist yet.
 
@@ -152,5 +158,5 @@ async def ensure_read_model(connection: Connection, schema: str = LIVE_SCHEMA) -
     """Create an empty read model if there is none, so queries work before the first event."""
     if await schema_exists(connection, schema):
         return
-    with contextlib.suppress(asyncpg.DuplicateSchemaError):  # another process was quicker
+    with contextlib.suppress(*CREATED_BY_ANOTHER):
         await create_read_model(connection, schema)

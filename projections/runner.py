@@ -21,6 +21,7 @@ from projections import batches, locks
 from projections.advances import Advances
 from projections.batches import EVENTS_TABLE, TRANSIENT, ProjectionStopped
 from projections.read_model import (
+    CREATED_BY_ANOTHER,
     LIVE_SCHEMA,
     AnyConnection,
     Connection,
@@ -146,7 +147,7 @@ class Projector:
             return
         if build is None and not await schema_exists(connection, self.schema):
             # Nothing is served yet, so build in place: readers see it fill up.
-            with contextlib.suppress(pg.DuplicateSchemaError):  # another process was quicker
+            with contextlib.suppress(*CREATED_BY_ANOTHER):  # another process was quicker
                 await create_read_model(connection, self.schema)
             return
         log.warning(
