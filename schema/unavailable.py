@@ -13,6 +13,7 @@ nothing of the server's insides: no errno, no socket path, no traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -131,8 +132,9 @@ class DatabaseOutage:
         except asyncio.CancelledError:
             if not started:
                 # Its outcome is unknown to the client either way: a retry with its
-                # idempotency key tells.
-                await unavailable_response(STOPPING)(scope, receive, send)
+                # idempotency key tells. A client already gone must not hide the cancellation.
+                with contextlib.suppress(Exception):
+                    await unavailable_response(STOPPING)(scope, receive, send)
             raise
         except Exception as error:
             if started or not is_database_unavailable(error):
