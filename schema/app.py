@@ -45,8 +45,10 @@ from schema.downloads import Downloads
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
+from schema.positions import BadPosition, parse_position
 from schema.response_cache import EncodedData, ResponseCache
 from schema.schema import build_schema
+from schema.storable_input import StorableHeaders, invalid_text_status
 from schema.unavailable import (
     RETRY_AFTER_S,
     DatabaseOutage,
@@ -133,6 +135,8 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if (status := unavailable_status(response_data)) is not None:  # the database is down
             response.status_code = status
             response.headers["Retry-After"] = RETRY_AFTER_S
+        elif (status := invalid_text_status(response_data)) is not None:
+            response.status_code = status
         return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -237,9 +241,11 @@ async def _wait_for_consistency(services: Services, header: str | None) -> None:
     """Read your writes: wait (bounded) until the read model reaches the position asked for."""
     if header is None:
         return
-    if not header.strip().isdigit():
-        raise HTTPException(400, "Registry-Consistent-With must be a log position (a number)")
-    await wait_for_position(services.pool, int(header), services.settings.consistency_timeout)
+    try:
+        position = parse_position(header, "Registry-Consistent-With")
+    except BadPosition as error:
+        raise HTTPException(400, str(error)) from None
+    await wait_for_position(services.pool, position, services.settings.consistency_timeout)
 
 
 async def readyz(request: Request) -> Response:
@@ -290,6 +296,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.add_middleware(DatabaseOutage)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(StorableHeaders)
     return app
 
 

@@ -24,6 +24,7 @@ from registry.commands import Submission
 from registry.domain.actor import Actor
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
 from schema.input_conversion import Convert, input_converter
+from schema.storable_input import find_unstorable
 from schema.submissions import BUILDERS
 from schema.types import camel
 
@@ -69,8 +70,9 @@ class LineReader:
             document = json.loads(text)
         except json.JSONDecodeError as error:
             return [_invalid((), f"not valid JSON: {error.msg} at column {error.colno}")]
-        if _has_lone_surrogates(document):
-            return [_invalid((), "the line holds a \\u escape that is not valid UTF-8 text")]
+        if (found := find_unstorable(document)) is not None:
+            path = tuple(str(part) for part in found[0])
+            return [_invalid(path, f"the line holds {found[1]}, which cannot be stored")]
         if not isinstance(document, dict) or set(document) != {"command", "input"}:
             return [_invalid((), 'a line must be an object with exactly "command" and "input"')]
         mutation = document["command"]
@@ -153,15 +155,6 @@ def _content_key(mutation: str, raw: dict[str, Any]) -> str:
         {"command": mutation, "input": raw}, sort_keys=True, separators=(",", ":")
     )
     return "import:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _has_lone_surrogates(document: object) -> bool:
-    # json.loads accepts "\ud800", but no event store, hash or database can encode it.
-    try:
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _invalid(path: tuple[str, ...], message: str) -> Problem:

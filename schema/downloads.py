@@ -28,6 +28,7 @@ from projections.exports import (
     format_of_extension,
 )
 from registry import geography
+from schema.positions import BadPosition, parse_position
 
 ROUTE = f"{EXPORT_ROUTE}/{{name}}"
 CONCURRENT_EXPORTS = 2
@@ -104,9 +105,10 @@ def _wanted(request: Request) -> Wanted:
 def _asked_position(text: str | None) -> int | None:
     if text is None:
         return None
-    if not (text.isascii() and text.isdigit()):
-        raise Refused(400, f"position must be a log position (a whole number), not {text!r}")
-    return int(text)
+    try:
+        return parse_position(text, "position")
+    except BadPosition as error:
+        raise Refused(400, str(error)) from None
 
 
 async def _position(pool: asyncpg.Pool, asked: int | None) -> int:

@@ -12,6 +12,7 @@ from strawberry.extensions import MaskErrors
 from schema.limits import limit_extensions
 from schema.mutations import Mutation
 from schema.queries import Query
+from schema.storable_input import StorableInput
 from schema.subscriptions import Subscription
 from schema.types import Organisation, Partnership
 from schema.unavailable import is_database_unavailable, masked_error
@@ -47,5 +48,5 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Organisation, Partnership],
-        extensions=[*limit_extensions(), MaskInternalErrors],
+        extensions=[*limit_extensions(), StorableInput, MaskInternalErrors],
     )
