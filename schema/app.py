@@ -45,6 +45,7 @@ from schema.downloads import Downloads
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
+from schema.log_bounds import bound_access_log
 from schema.positions import BadPosition, parse_position
 from schema.response_cache import EncodedData, ResponseCache
 from schema.schema import build_schema
@@ -274,6 +275,7 @@ def create_app(settings: Settings) -> Starlette:
         max_subscriptions_per_connection=settings.max_subscriptions,
         allowed_origins=settings.allowed_origins,
     )
+    bound_access_log()
     graphiql_html()  # a strawberry upgrade that changes the IDE's assets fails here, not later
 
     @contextlib.asynccontextmanager

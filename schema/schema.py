@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from schema.limits import limit_extensions
+from schema.log_bounds import RejectionLog, is_rejection
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.storable_input import StorableInput
@@ -22,8 +25,7 @@ log = logging.getLogger("ppp_registry.graphql")
 
 def _is_internal(error: GraphQLError) -> bool:
     # Parse and validation errors have no original error: they are the client's to read.
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return not is_rejection(error)
 
 
 class MaskInternalErrors(MaskErrors):
@@ -42,8 +44,24 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
+class RegistrySchema(strawberry.Schema):
+    """Rejections are logged bounded and rate limited (``schema.log_bounds``), not by
+    strawberry's logger, which prints each error's source line; internal errors are logged,
+    with their traceback, by ``MaskInternalErrors``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rejections = RejectionLog()
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        document = execution_context.query if execution_context is not None else None
+        self._rejections([e for e in errors if is_rejection(e)], document)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return RegistrySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
