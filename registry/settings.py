@@ -194,6 +194,34 @@ MAX_SUBSCRIPTIONS = _Variable(
     "10",
     "subscriptions one WebSocket connection may hold at once",
 )
+TIME_TRAVEL_THREADS = _Variable(
+    "PPP_TIME_TRAVEL_THREADS",
+    _count(1, 256),
+    _constant(2),
+    "2",
+    "worker threads (and connections) for time-travel reads (`asOf`), apart from the writes'",
+)
+TIME_TRAVEL_PER_CLIENT = _Variable(
+    "PPP_TIME_TRAVEL_PER_CLIENT",
+    _count(1, 1024),
+    _constant(2),
+    "2",
+    "time-travel reads one client address may have in flight at once",
+)
+TIME_TRAVEL_MAX_EVENTS = _Variable(
+    "PPP_TIME_TRAVEL_MAX_EVENTS",
+    _count(1, 10_000_000),
+    _constant(2_000),
+    "2000",
+    "events one time-travel read may replay (from the nearest snapshot)",
+)
+SNAPSHOT_INTERVAL = _Variable(
+    "PPP_SNAPSHOT_INTERVAL",
+    _count(1, 1_000_000),
+    _constant(100),
+    "100",
+    "a partnership's state is kept as a snapshot every this many events, for time travel",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -207,6 +235,10 @@ VARIABLES: tuple[_Variable[object], ...] = (
     LOG_LEVEL,
     ALLOWED_ORIGINS,
     MAX_SUBSCRIPTIONS,
+    TIME_TRAVEL_THREADS,
+    TIME_TRAVEL_PER_CLIENT,
+    TIME_TRAVEL_MAX_EVENTS,
+    SNAPSHOT_INTERVAL,
 )
 
 
@@ -224,6 +256,10 @@ class Settings:
     log_level: str
     allowed_origins: tuple[str, ...] = ()
     max_subscriptions: int = 10
+    time_travel_threads: int = 2
+    time_travel_per_client: int = 2
+    time_travel_max_events: int = 2_000
+    snapshot_interval: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -240,6 +276,10 @@ class Settings:
             log_level=LOG_LEVEL.read(env),
             allowed_origins=ALLOWED_ORIGINS.read(env),
             max_subscriptions=MAX_SUBSCRIPTIONS.read(env),
+            time_travel_threads=TIME_TRAVEL_THREADS.read(env),
+            time_travel_per_client=TIME_TRAVEL_PER_CLIENT.read(env),
+            time_travel_max_events=TIME_TRAVEL_MAX_EVENTS.read(env),
+            snapshot_interval=SNAPSHOT_INTERVAL.read(env),
         )
 
 

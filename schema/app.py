@@ -37,6 +37,7 @@ from registry import tokens
 from registry.application import Registry
 from registry.database import DatabaseAddress, open_database
 from registry.domain.actor import Actor
+from registry.history import HistoryRegistry
 from registry.settings import Settings
 from registry.supervisor import EmbeddedSupervisor
 from schema.context import Context
@@ -50,6 +51,7 @@ from schema.positions import BadPosition, parse_position
 from schema.response_cache import EncodedData, ResponseCache
 from schema.schema import build_schema
 from schema.storable_input import StorableHeaders, invalid_text_status
+from schema.time_travel import TimeTravel, TimeTravelLimits
 from schema.unavailable import (
     RETRY_AFTER_S,
     DatabaseOutage,
@@ -72,6 +74,7 @@ class Services:
     gateway: WriteGateway
     advances: Advances
     downloads: Downloads
+    time_travel: TimeTravel
 
     async def actor_for(self, authorization: str | None) -> Actor | None:
         if not authorization:
@@ -157,6 +160,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             loaders=Loaders.over(services.pool),
             consistency_timeout=services.settings.consistency_timeout,
             advances=services.advances,
+            time_travel=services.time_travel,
         )
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -358,7 +362,10 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     stack.push_async_callback(advances.close)
     gateway = WriteGateway(registry, settings.write_threads)
     downloads = Downloads(address.dsn(), pool)
-    return Services(settings, address, registry, pool, gateway, advances, downloads)
+    history = await anyio.to_thread.run_sync(_open_history, address, settings)
+    sync_stack.callback(history.close)
+    time_travel = TimeTravel(history, _time_travel_limits(settings))
+    return Services(settings, address, registry, pool, gateway, advances, downloads, time_travel)
 
 
 # Stopping must not wait on a database that went away (SIGTERM ends serve within 10 s).
@@ -383,3 +390,23 @@ async def _close_pool(pool: asyncpg.Pool) -> None:
 def _open_registry(address: DatabaseAddress) -> Registry:
     env: dict[str, Any] = address.eventsourcing_env()
     return Registry(env=env)
+
+
+def _open_history(address: DatabaseAddress, settings: Settings) -> HistoryRegistry:
+    # Connections of its own, one a thread: time travel never takes the writes'. (And one
+    # more: creating the tables at start holds a lock on one connection and works on another.)
+    env = {
+        **address.eventsourcing_env(),
+        "POSTGRES_POOL_SIZE": str(settings.time_travel_threads + 1),
+        "POSTGRES_MAX_OVERFLOW": "0",
+    }
+    return HistoryRegistry(env=env)
+
+
+def _time_travel_limits(settings: Settings) -> TimeTravelLimits:
+    return TimeTravelLimits(
+        threads=settings.time_travel_threads,
+        per_client=settings.time_travel_per_client,
+        max_events=settings.time_travel_max_events,
+        snapshot_interval=settings.snapshot_interval,
+    )

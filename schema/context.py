@@ -14,6 +14,7 @@ from projections.advances import Advances
 from registry.domain.actor import Actor
 from schema.gateway import WriteGateway
 from schema.loaders import Loaders
+from schema.time_travel import TimeTravel
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Context:
     loaders: Loaders
     consistency_timeout: float
     advances: Advances
+    time_travel: TimeTravel
 
 
 Info = strawberry.Info[Context, None]

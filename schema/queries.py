@@ -79,7 +79,10 @@ async def _partnership(
     if as_of is not None:
         if as_of.tzinfo is None:  # events carry UTC times; a moment without an offset is UTC
             as_of = as_of.replace(tzinfo=UTC)
-        view = await info.context.gateway.partnership(uuid, as_of=as_of)
+        client = info.context.request.client
+        view = await info.context.time_travel.partnership(
+            client.host if client is not None else "", uuid, as_of
+        )
         return Partnership.of(view.record, view.preloaded) if view is not None else None
     record = await info.context.loaders.partnerships.load(uuid)
     return Partnership.of(record) if record is not None else None
