@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
@@ -90,7 +90,7 @@ class _UnitOfWork:
         if cache is not None:
             for aggregate_id in wanted:
                 with contextlib.suppress(KeyError):
-                    cached[aggregate_id] = cast(Aggregate, cache.get(aggregate_id))
+                    cached[aggregate_id] = _cached_copy(repository, aggregate_id)
         newer: dict[UUID | str, list[StoredEvent]] = {}
         after = [(i, cached[i].version if i in cached else 0) for i in wanted]
         for stored in self._registry.store.events_after(after):
@@ -103,10 +103,9 @@ class _UnitOfWork:
                 if base is None:
                     self._absent.add(aggregate_id)
                 else:
-                    self.touched[aggregate_id] = deepcopy(base)
+                    self.touched[aggregate_id] = base
                 continue
-            # The cached object is shared with other threads: bring a copy up to date instead.
-            aggregate = deepcopy(base) if base is not None else None
+            aggregate = base
             for stored in events:
                 # What the library's project_aggregate does, without its per-event isinstance
                 # check against a runtime Protocol (slow, and a third of this loop).
@@ -317,10 +316,37 @@ class Registry(Application[UUID]):
         except IntegrityError:
             # A concurrent writer got in between: redo each on its own, with its own retries.
             return [self._submit_alone(actor, s) for s in submissions]
-        return [
+        results = [
             self._receipt(s, o, positions) if isinstance(o, _Change) else o
             for s, o in zip(submissions, outcomes, strict=True)
         ]
+        return self._first_results_of_rejected(actor, submissions, results)
+
+    def _first_results_of_rejected(
+        self,
+        actor: Actor,
+        submissions: Sequence[c.Submission],
+        results: list[Receipt | CommandRejected],
+    ) -> list[Receipt | CommandRejected]:
+        """A keyed rejection may come from seeing a concurrent retry's write (as in ``submit``):
+        if its key has a record now, that is the answer."""
+        rejected = [
+            s
+            for s, r in zip(submissions, results, strict=True)
+            if isinstance(r, CommandRejected) and s.idempotency_key is not None
+        ]
+        if not rejected:
+            return results
+        records = self._earlier_results(actor, rejected)
+        answers: list[Receipt | CommandRejected] = []
+        for submission, result in zip(submissions, results, strict=True):
+            key = submission.idempotency_key
+            record = records.get(key) if key is not None else None
+            replayed = None
+            if isinstance(result, CommandRejected) and record is not None:
+                replayed = self._replay(record, idempotency.fingerprint(actor, submission))
+            answers.append(replayed if replayed is not None else result)
+        return answers
 
     def _submit_alone(self, actor: Actor, submission: c.Submission) -> Receipt | CommandRejected:
         try:
@@ -562,6 +588,23 @@ class Registry(Application[UUID]):
         handler = _PARTNERSHIP_HANDLERS[type(command)]
         entity_id = handler(self, uow, partnership, command, actor, submission)
         return _Change(partnership.id, entity_id)
+
+
+def _cached_copy(repository: Repository[UUID], aggregate_id: UUID) -> Aggregate:
+    """A copy of a cached aggregate of our own (KeyError if it is not cached).
+
+    The library fast-forwards the cached object in place, under a lock per aggregate: a copy
+    taken meanwhile could be torn, or newer than the version it was asked after, so it is
+    taken under that lock.
+    """
+    assert repository.cache is not None
+    aggregate = cast(Aggregate, repository.cache.get(aggregate_id))
+    lock = repository._use_fastforward_lock(aggregate_id)
+    try:
+        with lock:
+            return deepcopy(aggregate)
+    finally:
+        repository._disuse_fastforward_lock(aggregate_id)
 
 
 def _aggregates_read_by(command: c.Command) -> tuple[UUID, ...]:
