@@ -1,7 +1,8 @@
 """The NDJSON file the ``import`` part imports: organisations, partnerships, then their records.
 
 Ids are ``keyed_id``s given as global ids, so the file names its own partnerships and lines can
-refer to them before they exist; every registration has an idempotency key.
+refer to them before they exist; every registration has an idempotency key. Keyed ids belong to
+whoever applies the keys: the file is for ``IMPORTER``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry.application import keyed_id
+from registry.domain.actor import Actor, Role
 from registry.domain.codelists import ActivityKind, OrganisationType, Sector
+from registry.idempotency import keyed_id, scope_of
 from schema.ids import to_global_id
+
+IMPORTER = Actor(principal="bench", role=Role.ADMIN)
+_SCOPE = scope_of(IMPORTER)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def _import_lines(sizes: FileSizes) -> Iterator[dict[str, Any]]:
 
 
 def _global(type_name: str, key: str, purpose: str) -> str:
-    return to_global_id(type_name, keyed_id(key, purpose))
+    return to_global_id(type_name, keyed_id(_SCOPE, key, purpose))
 
 
 def _line(command: str, **input: Any) -> dict[str, Any]:

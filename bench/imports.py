@@ -29,16 +29,15 @@ from bench.common import (
     reset_database,
 )
 from bench.dataset import event_count
-from bench.import_file import FileSizes, ImportPlan, write_import_file
+from bench.import_file import IMPORTER, FileSizes, ImportPlan, write_import_file
 from bench.measure import Rate, step
 from registry.application import Registry
 from registry.database import DatabaseAddress
-from registry.domain.actor import Actor, Role
 from schema.bulk_import import DEFAULT_BATCH_SIZE, ImportReport, run_import
 from schema.schema import build_schema
 
 PART = "import"
-ADMIN = Actor(principal="bench", role=Role.ADMIN)
+ADMIN = IMPORTER
 
 
 @dataclass(frozen=True)

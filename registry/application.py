@@ -9,21 +9,19 @@ many submissions in one transaction, and falls back to one transaction each if t
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from copy import deepcopy
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar, cast
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
 from registry import commands as c
-from registry import policy
+from registry import idempotency, policy
 from registry.domain.actor import Actor
 from registry.domain.errors import (
     CommandRejected,
@@ -35,14 +33,12 @@ from registry.domain.errors import (
 )
 from registry.domain.organisation import Organisation, OrganisationNameIndex, name_key
 from registry.domain.partnership import Partnership
-from registry.event_store import IdempotencyRecord, RegistryRecorder
+from registry.event_store import RegistryRecorder
+from registry.idempotency import IdempotencyRecord, KeyLocks, keyed_id, scope_of
 from registry.transcodings import DateAsISO
 
 A = TypeVar("A", bound=Aggregate)
 
-# Ids of things created under an idempotency key derive from the key, so a bulk file can refer
-# to what it creates, and a seeded dataset is the same every time.
-_KEYED_ID_NAMESPACE = UUID("0d4f3f6e-7a0b-4f1e-8a57-2b9f3c6d1e42")
 # Each failed attempt means another writer's append to the same aggregate committed first, so
 # with N concurrent writers one may lose N - 1 times: the bound must exceed the write
 # concurrency (PPP_WRITE_THREADS, 8 by default, per server process).
@@ -94,7 +90,7 @@ class _UnitOfWork:
         if cache is not None:
             for aggregate_id in wanted:
                 with contextlib.suppress(KeyError):
-                    cached[aggregate_id] = cast(Aggregate, cache.get(aggregate_id))
+                    cached[aggregate_id] = _cached_copy(repository, aggregate_id)
         newer: dict[UUID | str, list[StoredEvent]] = {}
         after = [(i, cached[i].version if i in cached else 0) for i in wanted]
         for stored in self._registry.store.events_after(after):
@@ -107,10 +103,9 @@ class _UnitOfWork:
                 if base is None:
                     self._absent.add(aggregate_id)
                 else:
-                    self.touched[aggregate_id] = deepcopy(base)
+                    self.touched[aggregate_id] = base
                 continue
-            # The cached object is shared with other threads: bring a copy up to date instead.
-            aggregate = deepcopy(base) if base is not None else None
+            aggregate = base
             for stored in events:
                 # What the library's project_aggregate does, without its per-event isinstance
                 # check against a runtime Protocol (slow, and a third of this loop).
@@ -158,6 +153,11 @@ class Registry(Application[UUID]):
         # down, each try of an append or a read of the write side would wait that long.
         "POSTGRES_CONNECT_TIMEOUT": "2",
     }
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        # Retries of one key in this process take turns (see ``submit``).
+        self._key_locks = KeyLocks()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -241,15 +241,34 @@ class Registry(Application[UUID]):
 
     # ------------------------------------------------------------------ submission
     def submit(self, actor: Actor, submission: c.Submission) -> Receipt:
+        """Apply one submission; a retry of a keyed one answers the first one's receipt.
+
+        Retries of one key in this process wait for the one in flight, then find its record.
+        A retry in another process may race it: the loser's append fails on the key (or on its
+        events' versions), and a loser's rejection may come from seeing the winner's write
+        (DUPLICATE, VERSION_CONFLICT). So before either ends the submission, it looks again
+        for the key's record: the first result, not the race, is the answer.
+        """
+        scope = scope_of(actor)
+        with self._key_locks.held(scope, submission.idempotency_key):
+            return self._submit(actor, scope, submission)
+
+    def _submit(self, actor: Actor, scope: UUID, submission: c.Submission) -> Receipt:
         for _attempt in range(_MAX_CONFLICT_RETRIES):
-            earlier = self._earlier_result(actor, submission)
+            earlier = self._earlier_result(actor, scope, submission)
             if earlier is not None:
                 return earlier
             uow = _UnitOfWork(self)
-            change = self._handle(uow, actor, submission)
             try:
+                change = self._handle(uow, actor, submission)
                 positions = self._save(uow)
+            except CommandRejected:
+                if (earlier := self._earlier_result(actor, scope, submission)) is not None:
+                    return earlier
+                raise
             except IntegrityError:
+                if (earlier := self._earlier_result(actor, scope, submission)) is not None:
+                    return earlier
                 self._explain_conflict(submission, uow)
                 continue  # no expected version: someone else wrote first, so apply on top
             return self._receipt(submission, change, positions)
@@ -261,6 +280,8 @@ class Registry(Application[UUID]):
         self, actor: Actor, submissions: Sequence[c.Submission]
     ) -> list[Receipt | CommandRejected]:
         """Apply many submissions in one transaction; a rejected one changes nothing."""
+        # No key locks here (a batch holding many could deadlock another): a concurrent
+        # retry of one of its keys makes the append fail, and each is then submitted alone.
         earlier = self._earlier_results(actor, submissions)
         uow = _UnitOfWork(self)
         uow.prefetch(
@@ -273,14 +294,18 @@ class Registry(Application[UUID]):
         in_batch: dict[str, tuple[str, int]] = {}
         for index, submission in enumerate(submissions):
             key = submission.idempotency_key
-            if key is not None and key in earlier:
-                outcomes.append(self._replay(actor, submission, earlier[key]))
-                continue
-            fingerprint = _fingerprint(actor, submission) if key is not None else None
+            fingerprint = idempotency.fingerprint(actor, submission) if key is not None else None
+            if key is not None and fingerprint is not None and key in earlier:
+                replayed = self._replay(earlier[key], fingerprint)
+                if replayed is not None:
+                    outcomes.append(replayed)
+                    continue
             if key is not None and key in in_batch:
                 first_fingerprint, first_index = in_batch[key]
                 outcomes.append(
-                    outcomes[first_index] if first_fingerprint == fingerprint else _key_reused()
+                    outcomes[first_index]
+                    if first_fingerprint == fingerprint
+                    else idempotency.key_reused()
                 )
                 continue
             outcomes.append(self._try_handle(uow, actor, submission, fingerprint))
@@ -291,10 +316,37 @@ class Registry(Application[UUID]):
         except IntegrityError:
             # A concurrent writer got in between: redo each on its own, with its own retries.
             return [self._submit_alone(actor, s) for s in submissions]
-        return [
+        results = [
             self._receipt(s, o, positions) if isinstance(o, _Change) else o
             for s, o in zip(submissions, outcomes, strict=True)
         ]
+        return self._first_results_of_rejected(actor, submissions, results)
+
+    def _first_results_of_rejected(
+        self,
+        actor: Actor,
+        submissions: Sequence[c.Submission],
+        results: list[Receipt | CommandRejected],
+    ) -> list[Receipt | CommandRejected]:
+        """A keyed rejection may come from seeing a concurrent retry's write (as in ``submit``):
+        if its key has a record now, that is the answer."""
+        rejected = [
+            s
+            for s, r in zip(submissions, results, strict=True)
+            if isinstance(r, CommandRejected) and s.idempotency_key is not None
+        ]
+        if not rejected:
+            return results
+        records = self._earlier_results(actor, rejected)
+        answers: list[Receipt | CommandRejected] = []
+        for submission, result in zip(submissions, results, strict=True):
+            key = submission.idempotency_key
+            record = records.get(key) if key is not None else None
+            replayed = None
+            if isinstance(result, CommandRejected) and record is not None:
+                replayed = self._replay(record, idempotency.fingerprint(actor, submission))
+            answers.append(replayed if replayed is not None else result)
+        return answers
 
     def _submit_alone(self, actor: Actor, submission: c.Submission) -> Receipt | CommandRejected:
         try:
@@ -331,8 +383,9 @@ class Registry(Application[UUID]):
         if submission.idempotency_key is not None:
             uow.records.append(
                 IdempotencyRecord(
+                    scope=scope_of(actor),
                     key=submission.idempotency_key,
-                    fingerprint=fingerprint or _fingerprint(actor, submission),
+                    fingerprint=fingerprint or idempotency.fingerprint(actor, submission),
                     command=type(command).__name__,
                     aggregate_id=change.aggregate_id,
                     version=aggregate.version,
@@ -371,14 +424,15 @@ class Registry(Application[UUID]):
         )
 
     # ------------------------------------------------------------------ idempotency
-    def _earlier_result(self, actor: Actor, submission: c.Submission) -> Receipt | None:
+    def _earlier_result(
+        self, actor: Actor, scope: UUID, submission: c.Submission
+    ) -> Receipt | None:
+        """The receipt of this key's first submission in the actor's scope, if there was one."""
         key = submission.idempotency_key
         if key is None:
             return None
-        record = self.store.idempotency_records([key]).get(key)
-        if record is None:
-            return None
-        replayed = self._replay(actor, submission, record)
+        record = self.store.idempotency_records(scope, [key]).get(key)
+        replayed = self._replay(record, idempotency.fingerprint(actor, submission))
         if isinstance(replayed, CommandRejected):
             raise replayed
         return replayed
@@ -387,13 +441,16 @@ class Registry(Application[UUID]):
         self, actor: Actor, submissions: Sequence[c.Submission]
     ) -> dict[str, IdempotencyRecord]:
         keys = [s.idempotency_key for s in submissions if s.idempotency_key is not None]
-        return self.store.idempotency_records(keys)
+        return self.store.idempotency_records(scope_of(actor), keys)
 
+    @staticmethod
     def _replay(
-        self, actor: Actor, submission: c.Submission, record: IdempotencyRecord
-    ) -> Receipt | CommandRejected:
-        if record.fingerprint != _fingerprint(actor, submission):
-            return _key_reused()
+        record: IdempotencyRecord | None, fingerprint: str
+    ) -> Receipt | CommandRejected | None:
+        answer = idempotency.answer(record, fingerprint)
+        if answer is None or isinstance(answer, CommandRejected):
+            return answer
+        record = answer
         return Receipt(
             command=record.command,
             aggregate_id=record.aggregate_id,
@@ -413,10 +470,11 @@ class Registry(Application[UUID]):
             # Another registration of the same name won the race for the name index.
             raise duplicate(("name",), "an organisation with this name is already registered")
 
-    def new_id(self, submission: c.Submission, purpose: str) -> UUID:
+    @staticmethod
+    def new_id(actor: Actor, submission: c.Submission, purpose: str) -> UUID:
         if submission.idempotency_key is None:
             return uuid4()
-        return keyed_id(submission.idempotency_key, purpose)
+        return keyed_id(scope_of(actor), submission.idempotency_key, purpose)
 
     # ------------------------------------------------------------------ organisations
     def _register_organisation(
@@ -431,7 +489,7 @@ class Registry(Application[UUID]):
         if index is not None and index.organisation_id is not None:
             raise duplicate(("name",), "an organisation with this name is already registered")
         organisation = Organisation.register(
-            id=self.new_id(submission, "organisation"),
+            id=self.new_id(actor, submission, "organisation"),
             name=command.name,
             org_type=command.org_type,
             sector=command.sector,
@@ -502,7 +560,7 @@ class Registry(Application[UUID]):
         if missing:
             raise CommandRejected(tuple(missing))
         partnership = Partnership.register(
-            id=self.new_id(submission, "partnership"),
+            id=self.new_id(actor, submission, "partnership"),
             title=command.title,
             summary=command.summary,
             objectives=command.objectives,
@@ -532,6 +590,23 @@ class Registry(Application[UUID]):
         return _Change(partnership.id, entity_id)
 
 
+def _cached_copy(repository: Repository[UUID], aggregate_id: UUID) -> Aggregate:
+    """A copy of a cached aggregate of our own (KeyError if it is not cached).
+
+    The library fast-forwards the cached object in place, under a lock per aggregate: a copy
+    taken meanwhile could be torn, or newer than the version it was asked after, so it is
+    taken under that lock.
+    """
+    assert repository.cache is not None
+    aggregate = cast(Aggregate, repository.cache.get(aggregate_id))
+    lock = repository._use_fastforward_lock(aggregate_id)
+    try:
+        with lock:
+            return deepcopy(aggregate)
+    finally:
+        repository._disuse_fastforward_lock(aggregate_id)
+
+
 def _aggregates_read_by(command: c.Command) -> tuple[UUID, ...]:
     """The aggregates handling ``command`` loads, for a batch to fetch them all at once."""
     if isinstance(command, c.RegisterOrganisation):
@@ -551,47 +626,9 @@ def _check_version(aggregate: Aggregate, submission: c.Submission) -> None:
         raise version_conflict(expected, aggregate.version)
 
 
-def _key_reused() -> CommandRejected:
-    return CommandRejected.one(
-        ErrorCode.IDEMPOTENCY_KEY_REUSED,
-        ("idempotency_key",),
-        "this idempotency key was already used for a different submission",
-    )
-
-
-def _fingerprint(actor: Actor, submission: c.Submission) -> str:
-    """What a key's first submission was, to tell a retry from a reuse of the key.
-
-    Stored with the key, so its text must never change: it is the JSON of ``asdict`` of the
-    command, made without ``asdict``'s deep copy (a test keeps the two equal).
-    """
-    canonical = json.dumps(
-        {
-            "command": type(submission.command).__name__,
-            "input": submission.command,
-            "expected_version": submission.expected_version,
-            "principal": actor.principal,
-        },
-        default=_plain,
-        sort_keys=True,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _plain(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _fields_of(value)
-    return str(value)
-
-
 def _fields_of(command: Any) -> dict[str, Any]:
     """A command's fields by name; shallow, as commands are frozen and hold immutable values."""
     return {f.name: getattr(command, f.name) for f in fields(command)}
-
-
-def keyed_id(idempotency_key: str, purpose: str) -> UUID:
-    """The id a submission with this key gives what it creates (``purpose``: 'partnership'...)."""
-    return uuid5(_KEYED_ID_NAMESPACE, f"{purpose}:{idempotency_key}")
 
 
 # ---------------------------------------------------------------------- partnership handlers
@@ -633,7 +670,7 @@ def _confirm(
 def _log_activity(
     r: Registry, u: _UnitOfWork, p: Partnership, cmd: c.LogActivity, a: Actor, s: c.Submission
 ) -> UUID:
-    activity_id = r.new_id(s, "activity")
+    activity_id = r.new_id(a, s, "activity")
     values = {k: v for k, v in _fields_of(cmd).items() if k != "partnership_id"}
     p.log_activity(activity_id=activity_id, actor=a, **values)
     return activity_id
@@ -658,7 +695,7 @@ def _retract_activity(
 def _report_outcome(
     r: Registry, u: _UnitOfWork, p: Partnership, cmd: c.ReportOutcome, a: Actor, s: c.Submission
 ) -> UUID:
-    outcome_id = r.new_id(s, "outcome")
+    outcome_id = r.new_id(a, s, "outcome")
     values = {k: v for k, v in _fields_of(cmd).items() if k != "partnership_id"}
     p.report_outcome(outcome_id=outcome_id, actor=a, **values)
     return outcome_id
@@ -676,7 +713,7 @@ def _correct_outcome(
 def _record_lesson(
     r: Registry, u: _UnitOfWork, p: Partnership, cmd: c.RecordLesson, a: Actor, s: c.Submission
 ) -> UUID:
-    lesson_id = r.new_id(s, "lesson")
+    lesson_id = r.new_id(a, s, "lesson")
     p.record_lesson(lesson_id=lesson_id, kind=cmd.kind, text=cmd.text, actor=a)
     return lesson_id
 

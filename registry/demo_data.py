@@ -7,7 +7,9 @@ same ``partnerships`` and ``seed`` give the same lines, byte for byte.
 
 A line is ``{"command": <mutation>, "input": {...}}``, exactly as ``ppp-registry import`` reads
 it. Every line carries an ``idempotencyKey`` (``demo-<seed>-...``) and refers to what earlier
-lines created through ``keyed_id(key, purpose)``, so applying the lines twice appends nothing.
+lines created through ``keyed_id(SCOPE, key, purpose)``, so applying the lines twice appends
+nothing. ``SCOPE`` is the key space of the admin token named ``SEEDER``, which applies every
+creating line: ids derived from keys belong to whoever applies them.
 
 What the lines hold:
 
@@ -38,7 +40,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from registry import geography
-from registry.application import keyed_id
+from registry.domain.actor import Actor, Role
 from registry.domain.codelists import (
     ActivityKind,
     LessonKind,
@@ -50,11 +52,14 @@ from registry.domain.codelists import (
     TargetGroup,
     Verification,
 )
+from registry.idempotency import keyed_id, scope_of
 from schema.ids import to_global_id
 
 __all__ = [
     "CONFIRMING_ORGANISATIONS",
     "REGIONS",
+    "SCOPE",
+    "SEEDER",
     "commands",
     "encode",
     "lines",
@@ -64,6 +69,10 @@ __all__ = [
 # Only these first organisations confirm their participation, so a seeder needs at most this
 # many contributor tokens however large the dataset.
 CONFIRMING_ORGANISATIONS = 40
+
+# The admin token that applies every line but the confirmations, and so owns their keys.
+SEEDER = "demo-seeder"
+SCOPE = scope_of(Actor(principal=SEEDER, role=Role.ADMIN))
 
 # The five M49 regions organisations are spread over, and the adjective their names use.
 REGIONS: dict[str, str] = {
@@ -792,7 +801,7 @@ def _line(command: str, input: dict[str, Any]) -> dict[str, Any]:
 
 
 def _gid(type_name: str, key: str, purpose: str) -> str:
-    return to_global_id(type_name, keyed_id(key, purpose))
+    return to_global_id(type_name, keyed_id(SCOPE, key, purpose))
 
 
 # ---------------------------------------------------------------------- the generator

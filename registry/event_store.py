@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -19,6 +18,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from registry.idempotency import IdempotencyRecord, IdempotencyTable
 
 # Advisory lock key under which the registry creates its tables (shared with registry.tokens).
 DDL_LOCK = 0x5050_0001
@@ -42,19 +43,6 @@ _library_select_events: Callable[..., Sequence[StoredEvent]] = inspect.unwrap(
 )
 
 
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    """What a keyed submission produced: enough to answer a retry with the first payload."""
-
-    key: str
-    fingerprint: str
-    command: str
-    aggregate_id: UUID
-    version: int
-    entity_id: UUID | None
-    position: int = 0  # the log position of that version's event, once recorded
-
-
 class RegistryRecorder(PostgresApplicationRecorder):
     """Keeps the library's ordered appends (table lock + NOTIFY) and adds idempotency keys.
 
@@ -64,19 +52,8 @@ class RegistryRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        self.idempotency_table = Identifier(datastore.schema or "public", "registry_idempotency")
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                " key text PRIMARY KEY,"
-                " fingerprint text NOT NULL,"
-                " command text NOT NULL,"
-                " aggregate_id uuid NOT NULL,"
-                " version bigint NOT NULL,"
-                " entity_id uuid,"
-                " recorded_at timestamptz NOT NULL DEFAULT now())"
-            ).format(self.idempotency_table)
-        )
+        self.idempotency = IdempotencyTable(datastore.schema or "public", events_table_name)
+        self.sql_create_statements.append(self.idempotency.create_statement())
         datastore.pool.reconnect_timeout = POOL_RECONNECT_S
 
     def insert_events(
@@ -171,48 +148,26 @@ class RegistryRecorder(PostgresApplicationRecorder):
             connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
             try:
                 super().create_table()
+                # A database made before keys had owners: give its records theirs, once.
+                with self.datastore.transaction(commit=True) as curs:
+                    self.idempotency.migrate(curs)
             finally:
                 connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        records: Sequence[IdempotencyRecord] = kwargs.get("idempotency", ())
-        if records:
-            # A concurrent retry with the same key violates the primary key here, which
-            # rolls back the whole append: exactly one of them records events.
-            curs.executemany(
-                SQL(
-                    "INSERT INTO {} (key, fingerprint, command, aggregate_id, version, entity_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)"
-                ).format(self.idempotency_table),
-                [
-                    (r.key, r.fingerprint, r.command, r.aggregate_id, r.version, r.entity_id)
-                    for r in records
-                ],
-            )
+        # A concurrent retry with the same key in the same scope violates the primary key
+        # here, which rolls back the whole append: exactly one of them records events.
+        self.idempotency.insert(curs, kwargs.get("idempotency", ()))
         super()._insert_events(curs, stored_events, **kwargs)
 
-    def idempotency_records(self, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
-        """The records of these keys, with their events' positions, in one statement."""
+    def idempotency_records(self, scope: UUID, keys: Sequence[str]) -> dict[str, IdempotencyRecord]:
+        """The records of these keys in this scope, with their events' positions, at once."""
         if not keys:
             return {}
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                SQL(
-                    "SELECT k.key, k.fingerprint, k.command, k.aggregate_id, k.version,"
-                    " k.entity_id, e.notification_id AS position"
-                    " FROM {} AS k JOIN {}.{} AS e"
-                    " ON e.originator_id = k.aggregate_id AND e.originator_version = k.version"
-                    " WHERE k.key = ANY(%s)"
-                ).format(
-                    self.idempotency_table,
-                    Identifier(self.datastore.schema or "public"),
-                    Identifier(self.events_table_name),
-                ),
-                (list(keys),),
-            )
-            return {row["key"]: IdempotencyRecord(**row) for row in curs.fetchall()}
+            return self.idempotency.select(curs, scope, keys)
 
     def events_after(self, versions: Sequence[tuple[UUID, int]]) -> list[StoredEvent]:
         """The events of each aggregate after its given version, in one statement.

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ppp_registry.seeding")
 
-SEEDER = "demo-seeder"
+SEEDER = demo_data.SEEDER
 DEMO_PARTNERSHIPS = 300
 DEFAULT_BATCH_SIZE = 500
 

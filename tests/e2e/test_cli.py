@@ -11,11 +11,15 @@ from typing import Any
 
 import pytest
 
-from registry.application import keyed_id
 from registry.cli import main
 from registry.database import DatabaseAddress
+from registry.domain.actor import Actor, Role
+from registry.idempotency import keyed_id, scope_of
 from schema.ids import to_global_id
 from tests.e2e.conftest import Api
+
+# The scope of the admin token the import tests create (named "importer").
+IMPORTER = scope_of(Actor(principal="importer", role=Role.ADMIN))
 
 
 @pytest.fixture
@@ -61,7 +65,7 @@ def test_token_create_prints_the_token_alone_on_the_last_line(
 def test_a_contributor_token_is_bound_to_an_existing_organisation(cli: Any, api: Api) -> None:
     code, _out, err = cli("token", "create", "--role", "contributor", "--name", "x")
     assert code == 2 and "--organisation" in err
-    missing = to_global_id("Organisation", keyed_id("nobody", "organisation"))
+    missing = to_global_id("Organisation", keyed_id(IMPORTER, "nobody", "organisation"))
     code, _out, err = cli(
         "token", "create", "--role", "contributor", "--organisation", missing, "--name", "x"
     )
@@ -116,8 +120,8 @@ def _import_file(tmp_path: Path, lines: list[Any]) -> Path:
 
 
 def _good_lines() -> list[Any]:
-    org = to_global_id("Organisation", keyed_id("org:lagos", "organisation"))
-    partnership = to_global_id("Partnership", keyed_id("pp:lagos", "partnership"))
+    org = to_global_id("Organisation", keyed_id(IMPORTER, "org:lagos", "organisation"))
+    partnership = to_global_id("Partnership", keyed_id(IMPORTER, "pp:lagos", "partnership"))
     return [
         _organisation_line("org:lagos", "Lagos Digital Rights Hub"),
         {

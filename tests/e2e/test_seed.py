@@ -10,7 +10,6 @@ import asyncpg
 import pytest
 
 from registry import demo_data, geography
-from registry.application import keyed_id
 from registry.cli import main
 from registry.database import DatabaseAddress
 from registry.domain.codelists import (
@@ -22,6 +21,7 @@ from registry.domain.codelists import (
     TargetGroup,
     Verification,
 )
+from registry.idempotency import keyed_id
 from schema.app import CONSISTENCY_HEADER
 from schema.ids import to_global_id
 from tests.e2e.conftest import Api
@@ -122,7 +122,7 @@ def test_every_line_is_keyed_refers_only_to_earlier_lines_and_is_plainly_fiction
         assert input.get("partnershipId") not in concluded, "nothing happens after a conclusion"
         if command in CREATES:
             type_name, purpose = CREATES[command]
-            created.add(to_global_id(type_name, keyed_id(key, purpose)))
+            created.add(to_global_id(type_name, keyed_id(demo_data.SCOPE, key, purpose)))
         if command == "registerOrganisation":
             assert input["name"].startswith("Fictional ") and input["name"].endswith(")")
         if command == "registerPartnership":
@@ -184,7 +184,9 @@ def test_seeding_rejects_nothing_appends_nothing_twice_and_shows_through_graphql
     assert f"0 applied, {lines} already there, 0 rejected; 0 events appended" in out
     assert api.event_count() == events
 
-    partnership = to_global_id("Partnership", keyed_id("demo-0-pp-0", "partnership"))
+    partnership = to_global_id(
+        "Partnership", keyed_id(demo_data.SCOPE, "demo-0-pp-0", "partnership")
+    )
     response = api.http.post(
         "/graphql",
         json={

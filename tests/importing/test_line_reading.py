@@ -18,9 +18,9 @@ from graphql.utilities import coerce_input_value
 from strawberry.types.arguments import convert_argument
 
 from registry import demo_data
-from registry.application import _fingerprint
 from registry.commands import Submission
 from registry.domain.actor import Actor, Role
+from registry.idempotency import fingerprint as _fingerprint
 from schema.bulk_import import LineReader
 from schema.ids import to_global_id
 from schema.input_conversion import input_converter
