@@ -194,6 +194,13 @@ MAX_SUBSCRIPTIONS = _Variable(
     "10",
     "subscriptions one WebSocket connection may hold at once",
 )
+COMPILED_READS = _Variable(
+    "PPP_COMPILED_READS",
+    _flag,
+    _constant(True),
+    "true",
+    "whether query operations the compiler covers run as one SQL statement (else resolvers)",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -207,6 +214,7 @@ VARIABLES: tuple[_Variable[object], ...] = (
     LOG_LEVEL,
     ALLOWED_ORIGINS,
     MAX_SUBSCRIPTIONS,
+    COMPILED_READS,
 )
 
 
@@ -224,6 +232,7 @@ class Settings:
     log_level: str
     allowed_origins: tuple[str, ...] = ()
     max_subscriptions: int = 10
+    compiled_reads: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -240,6 +249,7 @@ class Settings:
             log_level=LOG_LEVEL.read(env),
             allowed_origins=ALLOWED_ORIGINS.read(env),
             max_subscriptions=MAX_SUBSCRIPTIONS.read(env),
+            compiled_reads=COMPILED_READS.read(env),
         )
 
 

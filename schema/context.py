@@ -26,6 +26,7 @@ class Context:
     loaders: Loaders
     consistency_timeout: float
     advances: Advances
+    read_pool: asyncpg.Pool | None = None  # compiled reads run here; None: resolvers only
 
 
 Info = strawberry.Info[Context, None]

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from schema.compiled import CompiledReads
 from schema.limits import limit_extensions
 from schema.mutations import Mutation
 from schema.queries import Query
@@ -47,5 +48,5 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Organisation, Partnership],
-        extensions=[*limit_extensions(), MaskInternalErrors],
+        extensions=[*limit_extensions(), CompiledReads, MaskInternalErrors],
     )
