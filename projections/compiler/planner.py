@@ -189,7 +189,7 @@ class _Planner:
                 raise Uncovered(f"{listing.type_name}.{c.name}")
         value = obj(parts)
         if not aggregates:
-            return value
+            return f"({listing.prefix}SELECT {value})" if listing.prefix else value
         rows = (
             f"SELECT {x}.*, row_number() OVER (ORDER BY {listing.order(x)}) AS rn"
             f" FROM (SELECT {listing.columns} {listing.source} WHERE {listing.conditions}"

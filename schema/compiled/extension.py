@@ -104,7 +104,8 @@ class CompiledReads(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         pool = getattr(context, "read_pool", None)
-        if pool is not None and self.execution_context.operation_type is StrawberryOperationType.QUERY:
+        query = self.execution_context.operation_type is StrawberryOperationType.QUERY
+        if pool is not None and query:
             result = await self._compiled(pool)
             if result is not None:
                 self.execution_context.result = result
