@@ -1220,6 +1220,16 @@ def _cursor(halves: int, title: str, partnership_id: UUID) -> str:
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode("ascii")
 
 
+def decode_after(cursor: str) -> tuple[int, str, UUID]:
+    """The (halves, title, id) in a case-study cursor; ``BadCursor`` unless it is one."""
+    return _after(cursor)
+
+
+def halves_sql(schema: str) -> str:
+    """SQL for a case study's evidence score in halves, over ``ps`` (partnership_summary)."""
+    return _halves_sql(schema)
+
+
 def _after(cursor: str) -> tuple[int, str, UUID]:
     try:
         raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)

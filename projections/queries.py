@@ -9,18 +9,28 @@ Batches take keys and answer in their order in one statement, as DataLoaders nee
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, Generic, TypeAlias, TypeVar
 from uuid import UUID
 
 import asyncpg
 
+from projections.keysets import (
+    ORGANISATION_KEYSET,
+    PARTNERSHIP_KEYSETS,
+    Keyset,
+    decode_cursor,
+    encode_cursor,
+)
+from projections.keysets import (
+    BadCursor as BadCursor,
+)
+from projections.keysets import (
+    PartnershipOrder as PartnershipOrder,
+)
 from projections.read_model import ALL, LIVE_SCHEMA, quoted
 
 # Reads run on a pool, a connection, or a connection lent by a pool; all three fetch alike.
@@ -169,13 +179,6 @@ class OrganisationFilter:
     text: str | None = None  # web-search syntax over the name
 
 
-class PartnershipOrder(StrEnum):
-    CREATED_AT_DESC = "CREATED_AT_DESC"
-    CREATED_AT_ASC = "CREATED_AT_ASC"
-    UPDATED_AT_DESC = "UPDATED_AT_DESC"
-    TITLE_ASC = "TITLE_ASC"
-
-
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
@@ -183,10 +186,6 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
     total_count: int
-
-
-class BadCursor(ValueError):
-    """A cursor this list did not hand out: garbage, tampered with, or from another list."""
 
 
 # ---------------------------------------------------------------------------- columns
@@ -198,6 +197,9 @@ _PARTNERSHIP_COLUMNS = (
 _ORGANISATION_COLUMNS = (
     "id, version, name, org_type, sector, country, website, partnership_count, updated_position"
 )
+# For the query compiler, which reads the same columns of a page's rows.
+PARTNERSHIP_COLUMNS = _PARTNERSHIP_COLUMNS
+ORGANISATION_COLUMNS = _ORGANISATION_COLUMNS
 _MEMBERSHIP_COLUMNS = "partnership_id, organisation_id, role, since, until, confirmed"
 _ACTIVITY_COLUMNS = (
     "id, partnership_id, kind, practice_area, title, description, start_date, end_date,"
@@ -315,102 +317,12 @@ def _event(row: asyncpg.Record) -> EventRecord:
     )
 
 
-# ---------------------------------------------------------------------------- cursors
-
-
-def _encode_cursor(*parts: Any) -> str:
-    text = json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode("ascii")
-
-
-def _decode_cursor(cursor: str, kind: str, size: int) -> list[Any]:
-    """The values after ``kind`` in a cursor of that kind with ``size`` values in all."""
-    try:
-        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
-        parts = json.loads(raw.decode())
-    except (binascii.Error, UnicodeError, ValueError):
-        raise BadCursor("not a cursor") from None
-    if not isinstance(parts, list) or len(parts) != size or not isinstance(parts[0], str):
-        raise BadCursor("not a cursor")
-    if parts[0] != kind:
-        # Positions in another order mean nothing here: resuming from one would skip rows.
-        raise BadCursor(f"a cursor of {parts[0][:40]}, not of {kind}")
-    return parts[1:]
-
-
-def _text_value(value: Any) -> str:
-    # PostgreSQL text holds neither NUL nor lone surrogates (JSON can escape both); the driver
-    # would fail on them with an internal error rather than a refused cursor.
-    if not isinstance(value, str) or "\x00" in value:
-        raise ValueError("not a text")
-    value.encode()  # UnicodeEncodeError is a ValueError
-    return value
-
-
-def _timestamp_value(value: Any) -> datetime:
-    moment = datetime.fromisoformat(_text_value(value))
-    if moment.tzinfo is None:  # ours always carry their offset; a naive one was not ours
-        raise ValueError("no time zone")
-    return moment
-
-
-def _uuid_value(value: Any) -> UUID:
-    return UUID(_text_value(value))
-
-
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-@dataclass(frozen=True)
-class _Keyset:
-    """How one list is ordered: by a column then id, both ascending or both descending."""
-
-    name: str  # written into its cursors, so a cursor of another list is refused
-    column: str
-    descending: bool
-    parse: Callable[[Any], Any]  # a cursor's JSON sort value back into the column's type
-
-    def order_by(self, alias: str) -> str:
-        direction = "DESC" if self.descending else "ASC"
-        return f"{alias}.{self.column} {direction}, {alias}.id {direction}"
-
-    def cursor(self, row: asyncpg.Record) -> str:
-        return _encode_cursor(self.name, _json_value(row[self.column]), str(row["id"]))
-
-    def after(self, cursor: str, params: _Params, alias: str) -> str:
-        """The condition for rows strictly after ``cursor``: a range of the (column, id) index."""
-        value, id_ = _decode_cursor(cursor, self.name, 3)
-        try:
-            sort_value, row_id = self.parse(value), _uuid_value(id_)
-        except ValueError:
-            raise BadCursor("not a cursor") from None
-        operator = "<" if self.descending else ">"
-        return (
-            f"({alias}.{self.column}, {alias}.id) {operator}"
-            f" ({params.add(sort_value)}, {params.add(row_id)})"
-        )
-
-
-_PARTNERSHIP_KEYSETS = {
-    PartnershipOrder.CREATED_AT_DESC: _Keyset(
-        "CREATED_AT_DESC", "created_at", True, _timestamp_value
-    ),
-    PartnershipOrder.CREATED_AT_ASC: _Keyset(
-        "CREATED_AT_ASC", "created_at", False, _timestamp_value
-    ),
-    PartnershipOrder.UPDATED_AT_DESC: _Keyset(
-        "UPDATED_AT_DESC", "updated_at", True, _timestamp_value
-    ),
-    PartnershipOrder.TITLE_ASC: _Keyset("TITLE_ASC", "title", False, _text_value),
-}
-_ORGANISATION_KEYSET = _Keyset("ORGANISATIONS_BY_NAME", "name", False, _text_value)
 _EVENTS = "EVENTS"
 
 
 def event_cursor(position: int) -> str:
     """The cursor of the event at ``position`` in the audit log."""
-    return _encode_cursor(_EVENTS, position)
+    return encode_cursor(_EVENTS, position)
 
 
 def decode_position(text: str) -> int:
@@ -418,7 +330,7 @@ def decode_position(text: str) -> int:
     if text.isascii() and text.isdigit():
         position = int(text)
     else:
-        (position,) = _decode_cursor(text, _EVENTS, 2)
+        (position,) = decode_cursor(text, _EVENTS, 2)
     # bool is an int to Python but never a position.
     if not isinstance(position, int) or isinstance(position, bool):
         raise BadCursor("not a log position")
@@ -447,7 +359,7 @@ def _check_first(first: int) -> None:
         raise ValueError(f"first must be between 1 and {MAX_PAGE}, not {first}")
 
 
-def _searched(text: str | None) -> str | None:
+def searched(text: str | None) -> str | None:
     # A blank search box means no text criterion, not "match nothing".
     return text if text is not None and text.strip() else None
 
@@ -479,7 +391,7 @@ def _partnership_conditions(f: PartnershipFilter, s: str, params: _Params) -> li
         conditions.append(f"ps.status = {params.add(f.status)}")
     if f.best_practice is not None:
         conditions.append(f"ps.best_practice = {params.add(f.best_practice)}")
-    text = _searched(f.text)
+    text = searched(f.text)
     if text is not None:
         conditions.append(f"ps.search @@ websearch_to_tsquery('english', {params.add(text)})")
     return conditions
@@ -493,7 +405,7 @@ def _organisation_conditions(f: OrganisationFilter, params: _Params) -> list[str
         conditions.append(f"os.sector = {params.add(f.sector)}")
     if f.org_type is not None:
         conditions.append(f"os.org_type = {params.add(f.org_type)}")
-    text = _searched(f.text)
+    text = searched(f.text)
     if text is not None:
         # 'simple', as the column is built: names are proper nouns, not English to stem.
         conditions.append(f"os.search @@ websearch_to_tsquery('simple', {params.add(text)})")
@@ -511,16 +423,16 @@ class _Listing(Generic[R]):
     table: str  # unqualified: the schema is the caller's
     alias: str  # the name the filter's conditions use for the table
     columns: str
-    keyset: _Keyset
+    keyset: Keyset
     make: Callable[[asyncpg.Record], R]
 
 
 _PARTNERSHIP_LISTINGS = {
     order: _Listing("partnership_summary", "ps", _PARTNERSHIP_COLUMNS, keyset, _partnership)
-    for order, keyset in _PARTNERSHIP_KEYSETS.items()
+    for order, keyset in PARTNERSHIP_KEYSETS.items()
 }
 _ORGANISATION_LISTING = _Listing(
-    "organisation_summary", "os", _ORGANISATION_COLUMNS, _ORGANISATION_KEYSET, _organisation
+    "organisation_summary", "os", _ORGANISATION_COLUMNS, ORGANISATION_KEYSET, _organisation
 )
 
 
@@ -591,11 +503,8 @@ def _partnership_count_sql(f: PartnershipFilter, s: str, params: _Params) -> str
     the projector writes it in the same transactions as the summaries, so one statement sees
     both alike. Without a region there is no row to read: a country outside M49 has no areas.
     """
-    column = _STATUS_COUNTS.get(f.status)
-    others = (f.country, f.organisation_id, f.best_practice, _searched(f.text))
-    if f.region is None or column is None or any(v is not None for v in others):
-        return None
-    if ALL in (f.practice_area, f.sector):  # '*' is a total there, but no value in the filter
+    column = region_stats_column(f)
+    if column is None:
         return None
     return (
         f"SELECT coalesce((SELECT {column} FROM {s}.region_stats"  # noqa: S608 - names
@@ -603,6 +512,17 @@ def _partnership_count_sql(f: PartnershipFilter, s: str, params: _Params) -> str
         f" AND practice_area = {params.add(f.practice_area or ALL)}"
         f" AND sector = {params.add(f.sector or ALL)}), 0) AS n"
     )
+
+
+def region_stats_column(f: PartnershipFilter) -> str | None:
+    """The region_stats column that holds the filter's total, or None if no row does."""
+    column = _STATUS_COUNTS.get(f.status)
+    others = (f.country, f.organisation_id, f.best_practice, searched(f.text))
+    if f.region is None or column is None or any(v is not None for v in others):
+        return None
+    if ALL in (f.practice_area, f.sector):  # '*' is a total there, but no value in the filter
+        return None
+    return column
 
 
 async def partnerships_page(

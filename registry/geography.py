@@ -131,6 +131,11 @@ def country(code: str) -> Country | None:
     return _countries().get(code)
 
 
+def countries() -> tuple[Country, ...]:
+    """Every ISO 3166-1 country, by code."""
+    return tuple(_countries()[code] for code in sorted(_countries()))
+
+
 def is_country(code: str) -> bool:
     """Whether ``code`` is an ISO 3166-1 alpha-2 code (exact, upper case)."""
     return code in _countries()

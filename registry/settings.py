@@ -222,6 +222,13 @@ SNAPSHOT_INTERVAL = _Variable(
     "100",
     "a partnership's state is kept as a snapshot every this many events, for time travel",
 )
+COMPILED_READS = _Variable(
+    "PPP_COMPILED_READS",
+    _flag,
+    _constant(True),
+    "true",
+    "whether query operations the compiler covers run as one SQL statement (else resolvers)",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -239,6 +246,7 @@ VARIABLES: tuple[_Variable[object], ...] = (
     TIME_TRAVEL_PER_CLIENT,
     TIME_TRAVEL_MAX_EVENTS,
     SNAPSHOT_INTERVAL,
+    COMPILED_READS,
 )
 
 
@@ -260,6 +268,7 @@ class Settings:
     time_travel_per_client: int = 2
     time_travel_max_events: int = 2_000
     snapshot_interval: int = 100
+    compiled_reads: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -280,6 +289,7 @@ class Settings:
             time_travel_per_client=TIME_TRAVEL_PER_CLIENT.read(env),
             time_travel_max_events=TIME_TRAVEL_MAX_EVENTS.read(env),
             snapshot_interval=SNAPSHOT_INTERVAL.read(env),
+            compiled_reads=COMPILED_READS.read(env),
         )
 
 

@@ -75,6 +75,7 @@ class Services:
     advances: Advances
     downloads: Downloads
     time_travel: TimeTravel
+    read_pool: asyncpg.Pool | None  # compiled reads' pool; None when they are off
 
     async def actor_for(self, authorization: str | None) -> Actor | None:
         if not authorization:
@@ -127,9 +128,10 @@ class RegistryGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str | bytes:
         """Splice a cached response's encoded ``data`` in rather than encoding it again."""
         if isinstance(data, dict) and isinstance(encoded := data.get("data"), EncodedData):
+            # The one place a response's encoded bytes pass, compiled or cached.
             rest = {k: v for k, v in data.items() if k != "data"}
             tail = json.dumps(rest, separators=(",", ":"))[1:] if rest else "}"
-            return '{"data":' + encoded.text + ("," + tail if rest else tail)
+            return b'{"data":' + encoded.body + (b"," + tail.encode() if rest else tail.encode())
         return super().encode_json(data)
 
     def create_response(
@@ -158,6 +160,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             gateway=services.gateway,
             pool=services.pool,
             loaders=Loaders.over(services.pool),
+            read_pool=services.read_pool,
             consistency_timeout=services.settings.consistency_timeout,
             advances=services.advances,
             time_travel=services.time_travel,
@@ -347,6 +350,10 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
         address.dsn(), min_size=1, max_size=10, reset=_keep_session
     )
     stack.push_async_callback(_close_pool, pool)
+    read_pool = None
+    if settings.compiled_reads:
+        read_pool = await _read_pool(address.dsn())
+        stack.push_async_callback(_close_pool, read_pool)
     await tokens.ensure_schema(pool)
     connection = await asyncpg.connect(address.dsn())
     try:
@@ -365,7 +372,22 @@ async def _start_services(settings: Settings, stack: contextlib.AsyncExitStack) 
     history = await anyio.to_thread.run_sync(_open_history, address, settings)
     sync_stack.callback(history.close)
     time_travel = TimeTravel(history, _time_travel_limits(settings))
-    return Services(settings, address, registry, pool, gateway, advances, downloads, time_travel)
+    return Services(
+        settings, address, registry, pool, gateway, advances, downloads, time_travel, read_pool
+    )
+
+
+# The compiled statements test each criterion with "$n IS NULL OR ...": planned with the
+# request's values every time, PostgreSQL drops what does not apply and uses the indexes; a
+# generic plan would scan. JIT compilation costs more than these short statements run.
+READ_POOL_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off", "TimeZone": "UTC"}
+
+
+async def _read_pool(dsn: str) -> asyncpg.Pool:
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        dsn, min_size=1, max_size=10, reset=_keep_session, server_settings=READ_POOL_SETTINGS
+    )
+    return pool
 
 
 # Stopping must not wait on a database that went away (SIGTERM ends serve within 10 s).

@@ -28,6 +28,7 @@ class Context:
     consistency_timeout: float
     advances: Advances
     time_travel: TimeTravel
+    read_pool: asyncpg.Pool | None = None  # compiled reads run here; None: resolvers only
 
 
 Info = strawberry.Info[Context, None]

@@ -42,18 +42,20 @@ def _is_cacheable_query(document: str, operation_name: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class EncodedData:
-    """A response's ``data`` as JSON text, as the cache keeps it.
+    """A response's ``data`` as encoded JSON, as the cache keeps it and compiled reads make it.
 
     One object an entry instead of a tree of hundreds: a full cache held most of the server's
     heap, which the garbage collector walked on every full collection. A hit is also not
     encoded again.
     """
 
-    text: str
+    body: bytes  # UTF-8 JSON; from the query compiler, the bytes PostgreSQL sent
 
     @classmethod
     def of(cls, data: Any) -> EncodedData:
-        return cls(json.dumps(data, separators=(",", ":")))
+        if isinstance(data, EncodedData):
+            return data
+        return cls(json.dumps(data, separators=(",", ":")).encode())
 
 
 class ResponseCache:

@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from schema.compiled import CompiledReads
 from schema.limits import limit_extensions
 from schema.log_bounds import RejectionLog, is_rejection
 from schema.mutations import Mutation
@@ -66,5 +67,5 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Organisation, Partnership],
-        extensions=[*limit_extensions(), StorableInput, MaskInternalErrors],
+        extensions=[*limit_extensions(), StorableInput, CompiledReads, MaskInternalErrors],
     )

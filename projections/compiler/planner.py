@@ -1,0 +1,534 @@
+"""Plans a collected query selection into one SQL statement that returns the ``data`` JSON.
+
+The statement's one value is the UTF-8 of the response's ``data`` object (bytea, so the driver
+hands the bytes over undecoded). Arguments become bind parameters: a ``Plan`` holds, for each
+placeholder, which field's arguments it reads and how, so one prepared statement serves every
+request of a document. What changes the statement's text (the order of a connection, the type
+``node`` finds) is part of the plan's key, the ``shapes``. Conditions on an argument that may
+be null are written ``($n IS NULL OR ...)``: the read pool plans each execution with its values
+(``plan_cache_mode = force_custom_plan``), so the planner drops what does not apply and the
+indexes serve what does, as for the resolvers' statements that leave such criteria out.
+"""
+
+# The compiler writes SQL: every value in it is a placeholder or a constant of this package.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from projections import case_studies as cs
+from projections import queries as q
+from projections.compiler.objects import Objects, leaves, typename
+from projections.compiler.text import area, area_list, global_id, obj
+from projections.compiler.tree import Arguments, CaseStudiesArgs, Field, Uncovered
+from projections.keysets import (
+    ORGANISATION_KEYSET,
+    PARTNERSHIP_KEYSETS,
+    Keyset,
+    PartnershipOrder,
+    case_study_cursor_sql,
+)
+from projections.read_model import ALL, LIVE_SCHEMA, quoted
+from registry.domain.codelists import PracticeArea, Sector
+
+Getter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    sql: str
+    parameters: tuple[tuple[int, Getter], ...]  # per placeholder: (slot, value from its args)
+
+    def bind(self, arguments: Sequence[Arguments]) -> list[Any]:
+        """The placeholders' values; raises ``BadCursor`` as the resolvers' queries would."""
+        return [get(arguments[slot]) for slot, get in self.parameters]
+
+
+def plan(fields: Sequence[Field], shapes: Sequence[Any], schema: str = LIVE_SCHEMA) -> Plan:
+    """The statement for the root ``fields``; ``shapes[slot]`` is that slot's arguments' shape.
+
+    Raises ``Uncovered`` for anything the compiler does not answer.
+    """
+    planner = _Planner(schema, shapes)
+    data = obj([(f.key, planner.root(f)) for f in fields])
+    sql = f"SELECT convert_to({data}, 'UTF8')"
+    if planner.types:
+        # Every placeholder named once with its type, so the statement prepares whichever of
+        # them the selection ended up using (a connection's parameters are made together).
+        declared = ", ".join(f"${n}::{t}" for n, t in enumerate(planner.types, start=1))
+        sql += f" FROM (SELECT {declared}) AS arguments"
+    return Plan(sql, tuple(planner.parameters))
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A connection's rows: where they come from, how they are ordered, what a node is."""
+
+    type_name: str  # of the connection; its edges are "<Type>Edge" without "Connection"
+    source: str  # FROM ... (with the alias the conditions use)
+    alias: str
+    columns: str  # what a page row carries, in terms of alias
+    conditions: str
+    order: Callable[[str], str]  # ORDER BY over an alias
+    cursor: Callable[[str], str]  # a row's cursor over an alias
+    count: str  # the total, as a SQL integer expression
+    first: str  # placeholders
+    has_previous: str
+    node: Callable[[Sequence[Field], str], str]
+    prefix: str = ""  # WITH ... before the page's SELECT
+
+
+class _Planner:
+    def __init__(self, schema: str, shapes: Sequence[Any]) -> None:
+        self.schema = schema
+        self.s = quoted(schema)
+        self.shapes = shapes
+        self.parameters: list[tuple[int, Getter]] = []
+        self.types: list[str] = []
+        self.objects = Objects(self.s)
+        self.aliases = 0
+
+    def param(self, slot: int, get: Getter, sql_type: str) -> str:
+        self.parameters.append((slot, get))
+        self.types.append(sql_type)
+        return f"${len(self.parameters)}::{sql_type}"
+
+    def alias(self, stem: str) -> str:
+        self.aliases += 1
+        return f"{stem}{self.aliases}"
+
+    def slot(self, field: Field) -> int:
+        if field.slot is None:
+            raise Uncovered(f"{field.name} without arguments")
+        return field.slot
+
+    # ------------------------------------------------------------------ Query
+
+    def root(self, f: Field) -> str:
+        if f.name == "__typename":
+            return typename("Query")
+        compile = {
+            "partnerships": self.partnerships,
+            "partnership": self.partnership_by_id,
+            "organisation": self.organisation_by_id,
+            "organisations": self.organisations,
+            "node": self.node,
+            "regions": self.regions,
+            "region": self.region,
+            "caseStudies": self.case_studies_root,
+        }.get(f.name)
+        if compile is None:
+            raise Uncovered(f"Query.{f.name}")
+        return compile(f)
+
+    def _by_id(self, table: str, uuid: str, make: Callable[[str], str]) -> str:
+        row = self.alias("n")
+        return (
+            f"coalesce((SELECT {make(row)} FROM {self.s}.{table} {row}"
+            f" WHERE {row}.id = {uuid}), 'null')"
+        )
+
+    def partnership_by_id(self, f: Field) -> str:
+        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid")
+        return self._by_id(
+            "partnership_summary", uuid, lambda p: self.objects.partnership(f.fields, p)
+        )
+
+    def organisation_by_id(self, f: Field) -> str:
+        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid")
+        return self._by_id(
+            "organisation_summary", uuid, lambda o: self.objects.organisation(f.fields, o)
+        )
+
+    def node(self, f: Field) -> str:
+        slot = self.slot(f)
+        type_name = self.shapes[slot]
+        if type_name is None:
+            return "'null'"
+        fields = f.variants.get(type_name)
+        if fields is None:
+            raise Uncovered(f"node of type {type_name}")
+        uuid = self.param(slot, lambda a: a.uuid, "uuid")
+        if type_name == "Partnership":
+            return self._by_id(
+                "partnership_summary", uuid, lambda p: self.objects.partnership(fields, p)
+            )
+        if type_name == "Organisation":
+            return self._by_id(
+                "organisation_summary", uuid, lambda o: self.objects.organisation(fields, o)
+            )
+        raise Uncovered(f"node of type {type_name}")
+
+    # ------------------------------------------------------------------ connections
+
+    def connection(self, f: Field, listing: _Listing) -> str:
+        x = listing.alias
+        page = self.alias("page")
+        row = self.alias("r")
+        aggregates: list[str] = []
+        parts: list[tuple[str, str]] = []
+        for c in f.fields:
+            if c.name == "__typename":
+                parts.append((c.key, typename(listing.type_name)))
+            elif c.name == "totalCount":
+                parts.append((c.key, f"({listing.count})::text"))
+            elif c.name == "edges":
+                column = f"e{len(aggregates)}"
+                edge = self._edge(c.fields, listing, row)
+                aggregates.append(
+                    f"string_agg({edge}, ',' ORDER BY {row}.rn)"
+                    f" FILTER (WHERE {row}.rn <= {listing.first}) AS {column}"
+                )
+                parts.append((c.key, f"'[' || coalesce({page}.{column}, '') || ']'"))
+            elif c.name == "pageInfo":
+                parts.append((c.key, self._page_info(c.fields, listing, page, row, aggregates)))
+            else:
+                raise Uncovered(f"{listing.type_name}.{c.name}")
+        value = obj(parts)
+        if not aggregates:
+            return f"({listing.prefix}SELECT {value})" if listing.prefix else value
+        rows = (
+            f"SELECT {x}.*, row_number() OVER (ORDER BY {listing.order(x)}) AS rn"
+            f" FROM (SELECT {listing.columns} {listing.source} WHERE {listing.conditions}"
+            f" ORDER BY {listing.order(x)} LIMIT {listing.first} + 1) {x}"
+        )
+        return (
+            f"({listing.prefix}SELECT {value} FROM (SELECT {', '.join(aggregates)}"
+            f" FROM ({rows}) {row}) {page})"
+        )
+
+    def _edge(self, fields: Sequence[Field], listing: _Listing, row: str) -> str:
+        edge_type = listing.type_name.removesuffix("Connection") + "Edge"
+        parts = []
+        for c in fields:
+            if c.name == "__typename":
+                parts.append((c.key, typename(edge_type)))
+            elif c.name == "cursor":
+                parts.append((c.key, "'\"' || " + listing.cursor(row) + " || '\"'"))
+            elif c.name == "node":
+                parts.append((c.key, listing.node(c.fields, row)))
+            else:
+                raise Uncovered(f"{edge_type}.{c.name}")
+        return obj(parts)
+
+    def _page_info(
+        self,
+        fields: Sequence[Field],
+        listing: _Listing,
+        page: str,
+        row: str,
+        aggregates: list[str],
+    ) -> str:
+        parts = []
+        for c in fields:
+            column = f"i{len(aggregates)}"
+            if c.name == "__typename":
+                parts.append((c.key, typename("PageInfo")))
+                continue
+            if c.name == "hasPreviousPage":
+                parts.append(
+                    (c.key, f"CASE WHEN {listing.has_previous} THEN 'true' ELSE 'false' END")
+                )
+                continue
+            if c.name == "hasNextPage":
+                aggregates.append(f"count(*) > {listing.first} AS {column}")
+                parts.append((c.key, f"CASE WHEN {page}.{column} THEN 'true' ELSE 'false' END"))
+                continue
+            if c.name == "startCursor":
+                aggregates.append(
+                    f"min(CASE WHEN {row}.rn = 1 THEN {listing.cursor(row)} END) AS {column}"
+                )
+            elif c.name == "endCursor":
+                aggregates.append(
+                    f"(array_agg({listing.cursor(row)} ORDER BY {row}.rn DESC)"
+                    f" FILTER (WHERE {row}.rn <= {listing.first}))[1] AS {column}"
+                )
+            else:
+                raise Uncovered(f"PageInfo.{c.name}")
+            parts.append((c.key, f"coalesce('\"' || {page}.{column} || '\"', 'null')"))
+        return obj(parts)
+
+    def partnerships(self, f: Field) -> str:
+        slot = self.slot(f)
+        order: PartnershipOrder = self.shapes[slot]
+        keyset = PARTNERSHIP_KEYSETS[order]
+        x = self.alias("ps")
+        p = self.param
+
+        def criterion(name: str) -> Getter:
+            return lambda a: getattr(a.filter, name) if a.filter is not None else None
+
+        empty = p(slot, lambda a: a.filter is None, "bool")
+        region = p(slot, criterion("region"), "text")
+        country = p(slot, criterion("country"), "text")
+        practice_area = p(slot, criterion("practice_area"), "text")
+        sector = p(slot, criterion("sector"), "text")
+        organisation = p(slot, criterion("organisation_id"), "uuid")
+        status = p(slot, criterion("status"), "text")
+        best_practice = p(slot, criterion("best_practice"), "text")
+        text = p(slot, lambda a: q.searched(a.filter.text) if a.filter else None, "text")
+        conditions = [
+            f"NOT {empty}",
+            f"({region} IS NULL OR {x}.regions @> ARRAY[{region}])",
+            f"({country} IS NULL OR {x}.countries @> ARRAY[{country}])",
+            f"({practice_area} IS NULL OR {x}.practice_areas @> ARRAY[{practice_area}])",
+            f"({sector} IS NULL OR EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
+            f" JOIN {self.s}.organisation_summary o ON o.id = pp.organisation_id"
+            f" WHERE pp.partnership_id = {x}.id AND pp.until IS NULL AND o.sector = {sector}))",
+            f"({organisation} IS NULL OR EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
+            f" WHERE pp.partnership_id = {x}.id AND pp.organisation_id = {organisation}))",
+            f"({status} IS NULL OR {x}.status = {status})",
+            f"({best_practice} IS NULL OR {x}.best_practice = {best_practice})",
+            f"({text} IS NULL OR {x}.search @@ websearch_to_tsquery('english', {text}))",
+        ]
+        filtered = " AND ".join(conditions)
+        stats = p(
+            slot,
+            lambda a: a.filter is not None and q.region_stats_column(a.filter) is not None,
+            "bool",
+        )
+        count = (
+            f"CASE WHEN {empty} THEN 0 WHEN {stats} THEN coalesce((SELECT"
+            f" CASE {status} WHEN 'ACTIVE' THEN rs.active_count"
+            f" WHEN 'CONCLUDED' THEN rs.concluded_count ELSE rs.partnership_count END"
+            f" FROM {self.s}.region_stats rs WHERE rs.area_code = {region}"
+            f" AND rs.practice_area = coalesce({practice_area}, '{ALL}')"
+            f" AND rs.sector = coalesce({sector}, '{ALL}')), 0)"
+            f" ELSE (SELECT count(*) FROM {self.s}.partnership_summary {x}"
+            f" WHERE {filtered}) END"
+        )
+        ranged = self._after(slot, keyset, x, lambda a: a.filter is not None)
+        return self.connection(
+            f,
+            _Listing(
+                type_name="PartnershipConnection",
+                source=f"FROM {self.s}.partnership_summary {x}",
+                alias=x,
+                columns=", ".join(f"{x}.{c.strip()}" for c in q.PARTNERSHIP_COLUMNS.split(",")),
+                conditions=f"{filtered} AND {ranged}",
+                order=keyset.order_by,
+                cursor=keyset.cursor_sql,
+                count=count,
+                first=p(slot, lambda a: a.first, "int"),
+                has_previous=p(
+                    slot, lambda a: a.after is not None and a.filter is not None, "bool"
+                ),
+                node=self.objects.partnership,
+            ),
+        )
+
+    def _after(self, slot: int, keyset: Keyset, x: str, decoded: Callable[[Any], bool]) -> str:
+        """The keyset range after the slot's cursor, decoded only when the resolver would."""
+
+        def cursor(a: Any) -> Any:
+            return keyset.decode(a.after) if a.after is not None and decoded(a) else (None, None)
+
+        sort_type = "timestamptz" if keyset.timestamp else "text"
+        value = self.param(slot, lambda a: cursor(a)[0], sort_type)
+        id_ = self.param(slot, lambda a: cursor(a)[1], "uuid")
+        return f"({value} IS NULL OR {keyset.after_sql(x, value, id_)})"
+
+    def organisations(self, f: Field) -> str:
+        slot = self.slot(f)
+        x = self.alias("os")
+        p = self.param
+
+        def criterion(name: str) -> Getter:
+            return lambda a: getattr(a.filter, name)
+
+        country = p(slot, criterion("country"), "text")
+        sector = p(slot, criterion("sector"), "text")
+        org_type = p(slot, criterion("org_type"), "text")
+        text = p(slot, lambda a: q.searched(a.filter.text), "text")
+        filtered = (
+            f"({country} IS NULL OR {x}.country = {country})"
+            f" AND ({sector} IS NULL OR {x}.sector = {sector})"
+            f" AND ({org_type} IS NULL OR {x}.org_type = {org_type})"
+            f" AND ({text} IS NULL OR {x}.search @@ websearch_to_tsquery('simple', {text}))"
+        )
+        ranged = self._after(slot, ORGANISATION_KEYSET, x, lambda a: True)
+        return self.connection(
+            f,
+            _Listing(
+                type_name="OrganisationConnection",
+                source=f"FROM {self.s}.organisation_summary {x}",
+                alias=x,
+                columns=", ".join(f"{x}.{c.strip()}" for c in q.ORGANISATION_COLUMNS.split(",")),
+                conditions=f"{filtered} AND {ranged}",
+                order=ORGANISATION_KEYSET.order_by,
+                cursor=ORGANISATION_KEYSET.cursor_sql,
+                count=f"SELECT count(*) FROM {self.s}.organisation_summary {x} WHERE {filtered}",
+                first=p(slot, lambda a: a.first, "int"),
+                has_previous=p(slot, lambda a: a.after is not None, "bool"),
+                node=self.objects.organisation,
+            ),
+        )
+
+    # ------------------------------------------------------------------ case studies
+
+    def case_studies_root(self, f: Field) -> str:
+        slot = self.slot(f)
+        region = self.param(slot, lambda a: a.region, "text")
+        return self.case_studies(f, slot, region)
+
+    def case_studies(self, f: Field, slot: int, region: str) -> str:
+        p = self.param
+        practice_area = p(slot, lambda a: a.practice_area, "text")
+        cte = self.alias("cs")
+        ps = self.alias("ps")
+
+        def after(a: CaseStudiesArgs) -> tuple[Any, Any, Any]:
+            return cs.decode_after(a.after) if a.after is not None else (None, None, None)
+
+        halves = p(slot, lambda a: after(a)[0], "bigint")
+        title = p(slot, lambda a: after(a)[1], "text")
+        uuid = p(slot, lambda a: after(a)[2], "uuid")
+        prefix = (
+            f"WITH {cte} AS MATERIALIZED (SELECT ps.id, ps.title, ps.regions, ps.practice_areas,"
+            f" {cs.halves_sql(self.schema)} AS halves FROM {self.s}.partnership_summary ps"
+            f" WHERE ps.best_practice = 'ENDORSED'"
+            f" AND ({region} IS NULL OR ps.regions @> ARRAY[{region}])"
+            f" AND ({practice_area} IS NULL OR ps.practice_areas @> ARRAY[{practice_area}])) "
+        )
+        ranged = (
+            f"({halves} IS NULL OR {ps}.halves < {halves} OR ({ps}.halves = {halves}"
+            f' AND ({ps}.title COLLATE "C", {ps}.id) > ({title} COLLATE "C", {uuid})))'
+        )
+
+        def order(alias: str) -> str:
+            return f'{alias}.halves DESC, {alias}.title COLLATE "C", {alias}.id'
+
+        def cursor(alias: str) -> str:
+            return case_study_cursor_sql(f"{alias}.halves", f"{alias}.title", f"{alias}.id")
+
+        return self.connection(
+            f,
+            _Listing(
+                type_name="CaseStudyConnection",
+                source=f"FROM {cte} {ps}",
+                alias=ps,
+                columns=f"{ps}.*",
+                conditions=ranged,
+                order=order,
+                cursor=cursor,
+                count=f"SELECT count(*) FROM {cte}",
+                first=p(slot, lambda a: a.first, "int"),
+                has_previous=p(slot, lambda a: a.after is not None, "bool"),
+                node=self.case_study,
+                prefix=prefix,
+            ),
+        )
+
+    def case_study(self, fields: Sequence[Field], c: str) -> str:
+        def partnership(f: Field) -> str:
+            return self._by_id(
+                "partnership_summary", f"{c}.id", lambda p: self.objects.partnership(f.fields, p)
+            )
+
+        return self.objects.fields(
+            fields,
+            "CaseStudy",
+            c,
+            {"title": "title"},
+            {
+                "id": lambda f: _global("CaseStudy", c),
+                "regions": lambda f: _areas(f, c),
+                "evidenceScore": lambda f: f"to_json({c}.halves::float8 / 2)::text",
+                "partnership": partnership,
+            },
+        )
+
+    # ------------------------------------------------------------------ regions
+
+    def regions(self, f: Field) -> str:
+        codes = self.param(self.slot(f), lambda a: list(a.codes), "text[]")
+        r = self.alias("rg")
+        element = self.region_summary(f.fields, r)
+        return (
+            f"(SELECT '[' || coalesce(string_agg({element}, ',' ORDER BY {r}.n), '') || ']'"
+            f" FROM unnest({codes}) WITH ORDINALITY AS {r}(code, n))"
+        )
+
+    def region(self, f: Field) -> str:
+        code = self.param(self.slot(f), lambda a: a.code, "text")
+        r = self.alias("rg")
+        return (
+            f"coalesce((SELECT {self.region_summary(f.fields, r)}"
+            f" FROM (SELECT {code} AS code) {r} WHERE {r}.code IS NOT NULL), 'null')"
+        )
+
+    def region_summary(self, fields: Sequence[Field], r: str) -> str:
+        def total(column: str) -> str:
+            return (
+                f"coalesce((SELECT {column} FROM {self.s}.region_stats"
+                f" WHERE area_code = {r}.code AND practice_area = '{ALL}'"
+                f" AND sector = '{ALL}'), 0)::text"
+            )
+
+        def counts(f: Field, key: str, values: Sequence[str], type_name: str) -> str:
+            v = self.alias("v")
+            by = "practice_area" if key == "practiceArea" else "sector"
+            other = "sector" if key == "practiceArea" else "practice_area"
+            count = (
+                f"coalesce((SELECT partnership_count FROM {self.s}.region_stats"
+                f" WHERE area_code = {r}.code AND {by} = {v}.value AND {other} = '{ALL}'), 0)"
+            )
+            parts = []
+            for c in f.fields:
+                if c.name == "__typename":
+                    parts.append((c.key, typename(type_name)))
+                elif c.name == key:
+                    parts.append((c.key, f"to_json({v}.value)::text"))
+                elif c.name == "count":
+                    parts.append((c.key, f"({count})::text"))
+                else:
+                    raise Uncovered(f"{type_name}.{c.name}")
+            array = "ARRAY[" + ", ".join(f"'{value}'" for value in values) + "]"
+            return (
+                f"(SELECT '[' || string_agg({obj(parts)}, ',' ORDER BY {v}.n) || ']'"
+                f" FROM unnest({array}) WITH ORDINALITY AS {v}(value, n))"
+            )
+
+        parts = []
+        for f in fields:
+            if f.name == "__typename":
+                parts.append((f.key, typename("RegionSummary")))
+            elif f.name == "area":
+                parts.append((f.key, area(f"{r}.code", _area_fields(f))))
+            elif f.name in _TOTALS:
+                parts.append((f.key, total(_TOTALS[f.name])))
+            elif f.name == "byPracticeArea":
+                values = [a.value for a in PracticeArea]
+                parts.append((f.key, counts(f, "practiceArea", values, "PracticeAreaCount")))
+            elif f.name == "bySector":
+                values = [s.value for s in Sector]
+                parts.append((f.key, counts(f, "sector", values, "SectorCount")))
+            elif f.name == "caseStudies":
+                parts.append((f.key, self.case_studies(f, self.slot(f), f"{r}.code")))
+            else:
+                raise Uncovered(f"RegionSummary.{f.name}")
+        return obj(parts)
+
+
+_TOTALS = {
+    "partnershipCount": "partnership_count",
+    "activeCount": "active_count",
+    "concludedCount": "concluded_count",
+    "peopleTrained": "people_trained",
+}
+_AREA_FIELDS = frozenset({"code", "name", "level", "__typename"})
+
+
+def _area_fields(f: Field) -> list[tuple[str, str]]:
+    return leaves(f.fields, _AREA_FIELDS)
+
+
+def _global(type_name: str, alias: str) -> str:
+    return global_id(type_name, f"{alias}.id")
+
+
+def _areas(f: Field, alias: str) -> str:
+    return area_list(f"{alias}.regions", _area_fields(f))

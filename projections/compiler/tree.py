@@ -1,0 +1,106 @@
+"""What the planner reads: a selection already collected, and each field's arguments.
+
+The GraphQL layer collects fields (fragments, aliases, ``@include``/``@skip``, merging) into
+``Field`` trees and turns each field's arguments into one of the argument records below, as the
+resolvers would read them; the planner never sees GraphQL syntax. A field's arguments live in
+the request's list at ``slot``: the tree is the same for every request of a document, the
+arguments are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from projections.keysets import PartnershipOrder
+from projections.queries import OrganisationFilter, PartnershipFilter
+
+
+class Uncovered(Exception):
+    """The compiler does not answer this selection: the resolvers do."""
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # the response key: the alias, or the name
+    name: str
+    fields: tuple[Field, ...] = ()  # the sub-selection, for fields of an object type
+    slot: int | None = None  # where its arguments are in the request's list
+    # For a field of an abstract type (node): the sub-selection for each concrete type.
+    variants: Mapping[str, tuple[Field, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PartnershipsArgs:
+    filter: (
+        PartnershipFilter | None
+    )  # None: it matches nothing (an organisation id of another kind)
+    order: PartnershipOrder
+    first: int
+    after: str | None
+
+    @property
+    def shape(self) -> Any:
+        return self.order  # each order is its own statement: its own index
+
+
+@dataclass(frozen=True)
+class OrganisationsArgs:
+    filter: OrganisationFilter
+    first: int
+    after: str | None
+    shape = None
+
+
+@dataclass(frozen=True)
+class CaseStudiesArgs:
+    region: str | None  # a known M49 code (the GraphQL layer refuses others before)
+    practice_area: str | None
+    first: int
+    after: str | None
+    shape = None
+
+
+@dataclass(frozen=True)
+class IdArgs:
+    """``partnership(id:)``, ``organisation(id:)``: None when the id is not one of that type."""
+
+    uuid: UUID | None
+    shape = None
+
+
+@dataclass(frozen=True)
+class NodeArgs:
+    """``node(id:)``: the type the id names decides which sub-selection is planned."""
+
+    type_name: str | None  # None: no registry id, the answer is null
+    uuid: UUID | None
+
+    @property
+    def shape(self) -> Any:
+        return self.type_name
+
+
+@dataclass(frozen=True)
+class RegionsArgs:
+    codes: tuple[str, ...]  # the areas, in the order the answer lists them
+    shape = None
+
+
+@dataclass(frozen=True)
+class RegionArgs:
+    code: str | None  # None: an unknown code, the answer is null
+    shape = None
+
+
+Arguments = (
+    PartnershipsArgs
+    | OrganisationsArgs
+    | CaseStudiesArgs
+    | IdArgs
+    | NodeArgs
+    | RegionsArgs
+    | RegionArgs
+)
