@@ -194,6 +194,31 @@ MAX_SUBSCRIPTIONS = _Variable(
     "10",
     "subscriptions one WebSocket connection may hold at once",
 )
+# Hostile requests (README "Limits"): the response cache's memory, a response's size and a
+# query's time, whatever the document.
+RESPONSE_CACHE_BYTES = _Variable(
+    "PPP_RESPONSE_CACHE_BYTES",
+    _count(0, 2**40),
+    _constant(67_108_864),
+    "67108864",
+    "memory the response cache may hold, in bytes (least recently used entries go first;"
+    " 0 turns it off)",
+)
+MAX_RESPONSE_BYTES = _Variable(
+    "PPP_MAX_RESPONSE_BYTES",
+    _count(1_024, 2**40),
+    _constant(8_388_608),
+    "8388608",
+    "largest GraphQL response sent, in bytes; a larger one is replaced by a RESPONSE_TOO_LARGE"
+    " error",
+)
+QUERY_DEADLINE = _Variable(
+    "PPP_QUERY_DEADLINE",
+    _seconds,
+    _constant(10.0),
+    "10.0",
+    "seconds a GraphQL query may run before it is stopped with a DEADLINE_EXCEEDED error",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -207,6 +232,9 @@ VARIABLES: tuple[_Variable[object], ...] = (
     LOG_LEVEL,
     ALLOWED_ORIGINS,
     MAX_SUBSCRIPTIONS,
+    RESPONSE_CACHE_BYTES,
+    MAX_RESPONSE_BYTES,
+    QUERY_DEADLINE,
 )
 
 
@@ -224,6 +252,9 @@ class Settings:
     log_level: str
     allowed_origins: tuple[str, ...] = ()
     max_subscriptions: int = 10
+    response_cache_bytes: int = 67_108_864
+    max_response_bytes: int = 8_388_608
+    query_deadline: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -240,6 +271,9 @@ class Settings:
             log_level=LOG_LEVEL.read(env),
             allowed_origins=ALLOWED_ORIGINS.read(env),
             max_subscriptions=MAX_SUBSCRIPTIONS.read(env),
+            response_cache_bytes=RESPONSE_CACHE_BYTES.read(env),
+            max_response_bytes=MAX_RESPONSE_BYTES.read(env),
+            query_deadline=QUERY_DEADLINE.read(env),
         )
 
 

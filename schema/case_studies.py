@@ -138,9 +138,7 @@ async def case_studies(
 ) -> CaseStudyConnection:
     area = practice_area.value if practice_area is not None else None
     try:
-        page = await cs.case_studies_page(
-            info.context.pool, region, area, page_size(first), after
-        )
+        page = await cs.case_studies_page(info.context.pool, region, area, page_size(first), after)
     except cs.UnknownRegion as error:
         raise GraphQLError(f"region: {error}") from None
     except q.BadCursor as error:

@@ -105,4 +105,3 @@ def _keeping_missing(convert: Convert) -> Convert:
         return convert(value)
 
     return convert_present
-
