@@ -229,6 +229,31 @@ COMPILED_READS = _Variable(
     "true",
     "whether query operations the compiler covers run as one SQL statement (else resolvers)",
 )
+# Hostile requests (README "Limits"): the response cache's memory, a response's size and a
+# query's time, whatever the document.
+RESPONSE_CACHE_BYTES = _Variable(
+    "PPP_RESPONSE_CACHE_BYTES",
+    _count(0, 2**40),
+    _constant(67_108_864),
+    "67108864",
+    "memory the response cache may hold, in bytes (least recently used entries go first;"
+    " 0 turns it off)",
+)
+MAX_RESPONSE_BYTES = _Variable(
+    "PPP_MAX_RESPONSE_BYTES",
+    _count(1_024, 2**40),
+    _constant(8_388_608),
+    "8388608",
+    "largest GraphQL response sent, in bytes; a larger one is replaced by a RESPONSE_TOO_LARGE"
+    " error",
+)
+QUERY_DEADLINE = _Variable(
+    "PPP_QUERY_DEADLINE",
+    _seconds,
+    _constant(10.0),
+    "10.0",
+    "seconds a GraphQL query may run before it is stopped with a DEADLINE_EXCEEDED error",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -247,6 +272,9 @@ VARIABLES: tuple[_Variable[object], ...] = (
     TIME_TRAVEL_MAX_EVENTS,
     SNAPSHOT_INTERVAL,
     COMPILED_READS,
+    RESPONSE_CACHE_BYTES,
+    MAX_RESPONSE_BYTES,
+    QUERY_DEADLINE,
 )
 
 
@@ -269,6 +297,9 @@ class Settings:
     time_travel_max_events: int = 2_000
     snapshot_interval: int = 100
     compiled_reads: bool = True
+    response_cache_bytes: int = 67_108_864
+    max_response_bytes: int = 8_388_608
+    query_deadline: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -290,6 +321,9 @@ class Settings:
             time_travel_max_events=TIME_TRAVEL_MAX_EVENTS.read(env),
             snapshot_interval=SNAPSHOT_INTERVAL.read(env),
             compiled_reads=COMPILED_READS.read(env),
+            response_cache_bytes=RESPONSE_CACHE_BYTES.read(env),
+            max_response_bytes=MAX_RESPONSE_BYTES.read(env),
+            query_deadline=QUERY_DEADLINE.read(env),
         )
 
 

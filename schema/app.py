@@ -41,6 +41,7 @@ from registry.history import HistoryRegistry
 from registry.settings import Settings
 from registry.supervisor import EmbeddedSupervisor
 from schema.context import Context
+from schema.deadline import QUERY_DEADLINE_S, is_mutation, within_deadline
 from schema.downloads import ROUTE as DOWNLOAD_ROUTE
 from schema.downloads import Downloads
 from schema.gateway import WriteGateway
@@ -48,7 +49,9 @@ from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
 from schema.log_bounds import bound_access_log
 from schema.positions import BadPosition, parse_position
+from schema.response_cache import MAX_BYTES as CACHE_BYTES
 from schema.response_cache import EncodedData, ResponseCache
+from schema.response_size import capped
 from schema.schema import build_schema
 from schema.storable_input import StorableHeaders, invalid_text_status
 from schema.time_travel import TimeTravel, TimeTravelLimits
@@ -60,6 +63,8 @@ from schema.unavailable import (
 )
 
 log = logging.getLogger("ppp_registry.app")
+
+MAX_RESPONSE_BYTES = 8_388_608  # the default of PPP_MAX_RESPONSE_BYTES
 
 
 CONSISTENCY_HEADER = "registry-consistent-with"
@@ -87,9 +92,24 @@ class Services:
 
 
 class RegistryGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cache_bytes: int = CACHE_BYTES,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        query_deadline: float = QUERY_DEADLINE_S,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.cache = ResponseCache()  # one per app: positions mean nothing across databases
+        # One per app: positions mean nothing across databases.
+        self.cache = ResponseCache(max_bytes=cache_bytes)
+        self.max_response_bytes = max_response_bytes
+        self.query_deadline = query_deadline
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = capped(send, self.max_response_bytes)  # on the bytes sent, however made
+        await super().__call__(scope, receive, send)
 
     async def execute_single(
         self,
@@ -112,9 +132,12 @@ class RegistryGraphQL(GraphQL[Context, None]):
         if key is not None and (cached := self.cache.get(key)) is not None:
             result: ExecutionResult = cached
             return result
-        result = await super().execute_single(
+        execution = super().execute_single(
             request, request_adapter, sub_response, context, root_value, request_data
         )
+        if is_mutation(request_data.query, request_data.operation_name):
+            return await execution  # a write is never cut short: its retry is the client's
+        result = await within_deadline(execution, self.query_deadline)
         if key is not None and not result.errors:
             encoded = ExecutionResult(
                 data=EncodedData.of(result.data),  # type: ignore[arg-type] # see encode_json
@@ -281,6 +304,9 @@ def create_app(settings: Settings) -> Starlette:
         allow_queries_via_get=True,
         max_subscriptions_per_connection=settings.max_subscriptions,
         allowed_origins=settings.allowed_origins,
+        cache_bytes=settings.response_cache_bytes,
+        max_response_bytes=settings.max_response_bytes,
+        query_deadline=settings.query_deadline,
     )
     bound_access_log()
     graphiql_html()  # a strawberry upgrade that changes the IDE's assets fails here, not later
