@@ -155,8 +155,8 @@ TRIM_AFTER_BYTES = 1_048_576
 def entry_size(key: Key, result: Any) -> int:
     document, variables, operation_name, _ = key
     data = getattr(result, "data", None)
-    text = data.text if isinstance(data, EncodedData) else json.dumps(data, default=str)
-    return ENTRY_OVERHEAD + len(document) + len(variables) + len(operation_name or "") + len(text)
+    size = len(data.body) if isinstance(data, EncodedData) else len(json.dumps(data, default=str))
+    return ENTRY_OVERHEAD + len(document) + len(variables) + len(operation_name or "") + size
 
 
 def release_free_memory() -> None:
