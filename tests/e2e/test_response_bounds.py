@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from strawberry.types import ExecutionResult
 
 from registry.settings import Settings
 from schema.app import create_app
 from schema.response_cache import EncodedData, ResponseCache, entry_size
-from strawberry.types import ExecutionResult
 
 
-@settings(max_examples=200)
+@hypothesis_settings(max_examples=200)
 @given(
     budget=st.integers(min_value=1_024, max_value=200_000),
     sizes=st.lists(st.integers(min_value=0, max_value=50_000), max_size=60),
