@@ -44,6 +44,7 @@ NAMESPACE = UUID("0d4f3f6e-7a0b-4f1e-8a57-2b9f3c6d1e42")
 # The owner of records kept from before keys had owners whose writer could not be read back
 # (see ``IdempotencyTable.migrate``). No scope name is "legacy", so no owner's scope is this.
 LEGACY_SCOPE = uuid5(NAMESPACE, "legacy")
+MIGRATION_BATCH = 5000  # old records given their scope per statement
 
 
 # ---------------------------------------------------------------------- scopes and ids
@@ -256,7 +257,7 @@ class IdempotencyTable:
             return 0
         curs.execute(SQL("ALTER TABLE {} ADD COLUMN scope uuid").format(self.name))
         moved = 0
-        while batch := self._unscoped(curs, 5000):
+        while batch := self._unscoped(curs, MIGRATION_BATCH):
             curs.execute(
                 SQL(
                     "UPDATE {} AS k SET scope = w.scope"
