@@ -31,7 +31,9 @@ from schema.document_cost import measure_operation
 MAX_DEPTH = 10
 MAX_TOKENS = 5_000
 MAX_ALIASES = 30
-MAX_COST = 50_000
+# A page of 20 partnerships with every partner, activity and outcome costs about 116,000; one
+# alias of ``regions { caseStudies(first: 100) }`` with its citations costs 524,000.
+MAX_COST = 200_000
 MAX_REPEATS = 20
 # Documents past this size are parsed and validated each time (linearly) rather than cached:
 # a cache of 1,000 one-megabyte documents would hold a gigabyte.

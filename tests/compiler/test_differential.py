@@ -39,14 +39,23 @@ def _comparable(response: tuple[int, Any]) -> tuple[int, Any]:
 
 def test_the_dataset_covers_every_field(apps: Apps) -> None:
     """Nulls and values alike: a field the dataset leaves empty would compare nothing."""
-    (_status, body), _ = apps.both(
-        "{ partnerships(first: 100) { edges { node { objectives endDate"
-        " partners { since until confirmed organisation { website } }"
-        " activities { description endDate participants retracted evidenceUrls }"
-        " outcomes { unit baseline target actual periodStart periodEnd evidenceUrls }"
-        " lessons { kind } bestPractice status } } } }"
-    )
-    nodes = [e["node"] for e in body["data"]["partnerships"]["edges"]]
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:  # pages of 20: a page of 100 with every list costs more than the limit
+        (_status, body), _ = apps.both(
+            "query($after: String) { partnerships(first: 20, after: $after) {"
+            " pageInfo { hasNextPage endCursor } edges { node { objectives endDate"
+            " partners { since until confirmed organisation { website } }"
+            " activities { description endDate participants retracted evidenceUrls }"
+            " outcomes { unit baseline target actual periodStart periodEnd evidenceUrls }"
+            " lessons { kind } bestPractice status } } } }",
+            {"after": after},
+        )
+        page = body["data"]["partnerships"]
+        nodes += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"] or len(nodes) >= 100:
+            break
+        after = page["pageInfo"]["endCursor"]
 
     def values(items: list[dict[str, Any]], name: str) -> set[bool]:
         return {item[name] in (None, [], False) for item in items}
