@@ -158,6 +158,9 @@ class Projector:
         )
 
 
+RECHECK_S = 0.5  # how often a waiter on notifications reads the tracking row anyway
+
+
 async def wait_for_position(
     pool: asyncpg.Pool,
     position: int,
@@ -176,19 +179,28 @@ async def wait_for_position(
         # A connection per look, so that waiting readers do not hold the pool's connections.
         async with pool.acquire() as connection:
             tracking = await _tracking(connection, schema)
+        looked = time.monotonic()
         if tracking.position >= position:
             if advances is not None:
                 advances.observe(tracking.position)
             return True
         if tracking.failed_position is not None and tracking.failed_position <= position:
             return False  # stopped before it: waiting longer will not help
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        if signal is not None:
-            await Advances.wait(signal, min(0.1, remaining))
+        if signal is None:
+            if (remaining := deadline - time.monotonic()) <= 0:
+                return False
+            await asyncio.sleep(min(pause, remaining))
             continue
-        await asyncio.sleep(min(pause, remaining))
+        # Look again only once an advance may have reached it, or now and then (a notification
+        # may be lost): waiters for a position past the head must not poll PostgreSQL.
+        while True:
+            if (remaining := deadline - time.monotonic()) <= 0:
+                return False
+            await Advances.wait(signal, min(RECHECK_S, remaining))
+            assert advances is not None
+            signal = advances.signal()  # before the check: an advance after it wakes the next
+            if advances.position >= position or time.monotonic() - looked >= RECHECK_S:
+                break
         pause = min(pause * 2, 0.05)
 
 

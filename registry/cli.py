@@ -265,6 +265,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level.lower(),
+        header_timeout=settings.header_timeout,
     )
     return 0
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import uvicorn
 
+from registry.slow_clients import with_header_timeout
+
 log = logging.getLogger("ppp_registry.serve")
 
 GRACE_S = 3  # uvicorn counts it in whole seconds
@@ -42,8 +44,13 @@ def _exit_now(budget: float) -> None:
     os._exit(1)
 
 
-def run(app: Any, *, host: str, port: int, log_level: str) -> None:
+def run(app: Any, *, host: str, port: int, log_level: str, header_timeout: float = 10.0) -> None:
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=GRACE_S
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=GRACE_S,
+        http=with_header_timeout(header_timeout),
     )
     BoundedServer(config).run()

@@ -254,6 +254,34 @@ QUERY_DEADLINE = _Variable(
     "10.0",
     "seconds a GraphQL query may run before it is stopped with a DEADLINE_EXCEEDED error",
 )
+MAX_WEBSOCKETS = _Variable(
+    "PPP_MAX_WEBSOCKETS",
+    _count(1, 1_000_000),
+    _constant(1_000),
+    "1000",
+    "WebSocket connections open at once; more are closed with code 1013 (try again later)",
+)
+MAX_WEBSOCKETS_PER_CLIENT = _Variable(
+    "PPP_MAX_WEBSOCKETS_PER_CLIENT",
+    _count(1, 1_000_000),
+    _constant(16),
+    "16",
+    "WebSocket connections one client address may hold open at once (closed with 1013 beyond)",
+)
+HEADER_TIMEOUT = _Variable(
+    "PPP_HEADER_TIMEOUT",
+    _seconds,
+    _constant(10.0),
+    "10.0",
+    "seconds `serve` waits for a request's headers, from its first byte (408 and closed after)",
+)
+BODY_TIMEOUT = _Variable(
+    "PPP_BODY_TIMEOUT",
+    _seconds,
+    _constant(30.0),
+    "30.0",
+    "seconds a request's body may take to arrive (408 after)",
+)
 
 VARIABLES: tuple[_Variable[object], ...] = (
     DATABASE_URL,
@@ -275,6 +303,10 @@ VARIABLES: tuple[_Variable[object], ...] = (
     RESPONSE_CACHE_BYTES,
     MAX_RESPONSE_BYTES,
     QUERY_DEADLINE,
+    MAX_WEBSOCKETS,
+    MAX_WEBSOCKETS_PER_CLIENT,
+    HEADER_TIMEOUT,
+    BODY_TIMEOUT,
 )
 
 
@@ -300,6 +332,10 @@ class Settings:
     response_cache_bytes: int = 67_108_864
     max_response_bytes: int = 8_388_608
     query_deadline: float = 10.0
+    max_websockets: int = 1_000
+    max_websockets_per_client: int = 16
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -324,6 +360,10 @@ class Settings:
             response_cache_bytes=RESPONSE_CACHE_BYTES.read(env),
             max_response_bytes=MAX_RESPONSE_BYTES.read(env),
             query_deadline=QUERY_DEADLINE.read(env),
+            max_websockets=MAX_WEBSOCKETS.read(env),
+            max_websockets_per_client=MAX_WEBSOCKETS_PER_CLIENT.read(env),
+            header_timeout=HEADER_TIMEOUT.read(env),
+            body_timeout=BODY_TIMEOUT.read(env),
         )
 
 

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import anyio.to_thread
 import asyncpg
 from cross_web import HTTPException
@@ -40,6 +41,7 @@ from registry.domain.actor import Actor
 from registry.history import HistoryRegistry
 from registry.settings import Settings
 from registry.supervisor import EmbeddedSupervisor
+from schema.connection_limits import WebSocketLimits
 from schema.context import Context
 from schema.deadline import QUERY_DEADLINE_S, is_mutation, within_deadline
 from schema.downloads import ROUTE as DOWNLOAD_ROUTE
@@ -53,6 +55,7 @@ from schema.response_cache import MAX_BYTES as CACHE_BYTES
 from schema.response_cache import EncodedData, ResponseCache
 from schema.response_size import capped
 from schema.schema import build_schema
+from schema.security_headers import SecurityHeaders, graphiql_policy
 from schema.storable_input import StorableHeaders, invalid_text_status
 from schema.time_travel import TimeTravel, TimeTravelLimits
 from schema.unavailable import (
@@ -68,6 +71,7 @@ MAX_RESPONSE_BYTES = 8_388_608  # the default of PPP_MAX_RESPONSE_BYTES
 
 
 CONSISTENCY_HEADER = "registry-consistent-with"
+CONSISTENCY_OUTCOME_HEADER = "Registry-Consistency"
 
 
 @dataclass
@@ -170,12 +174,16 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the package's own copies of its assets: it works offline.
-        return HTMLResponse(graphiql_html())
+        html = graphiql_html()
+        return HTMLResponse(html, headers={"Content-Security-Policy": graphiql_policy(html)})
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:  # type: ignore[override]
         services: Services = request.app.state.services
         actor = await services.actor_for(request.headers.get("authorization"))
-        await _wait_for_consistency(services, request.headers.get(CONSISTENCY_HEADER))
+        reached = await _wait_for_consistency(services, request.headers.get(CONSISTENCY_HEADER))
+        if reached is not None and response is not None:
+            # A wait that timed out answers what the read model has: it says so.
+            response.headers[CONSISTENCY_OUTCOME_HEADER] = "reached" if reached else "timed-out"
         return Context(
             request=request,
             response=response,
@@ -211,11 +219,14 @@ class RegistryGraphQL(GraphQL[Context, None]):
 
 
 class BodySizeLimit:
-    """Refuse request bodies over the limit with 413 before the app reads any of them."""
+    """Refuse request bodies over the limit with 413 before the app reads any of them, and
+    bodies that take longer than ``timeout`` seconds to arrive with 408 (a half-sent request
+    held its connection and this task for ever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -227,18 +238,25 @@ class BodySizeLimit:
             return
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        with anyio.move_on_after(self.timeout) as deadline:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes:
+                    await self._refuse(scope, receive, send)
+                    return
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        if deadline.cancelled_caught:
+            late = {"errors": [{"message": f"the request body took over {self.timeout} s"}]}
+            await JSONResponse(late, status_code=408, headers={"Connection": "close"})(
+                scope, receive, send
+            )
+            return
         body = b"".join(chunks)
         sent = False
 
@@ -268,15 +286,22 @@ async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def _wait_for_consistency(services: Services, header: str | None) -> None:
-    """Read your writes: wait (bounded) until the read model reaches the position asked for."""
+async def _wait_for_consistency(services: Services, header: str | None) -> bool | None:
+    """Read your writes: wait (bounded) until the read model reaches the position asked for.
+
+    Whether it did; None without the header. The wait wakes on the projector's notifications
+    rather than polling, so waits for a position past the head cost PostgreSQL next to nothing.
+    """
     if header is None:
-        return
+        return None
     try:
         position = parse_position(header, "Registry-Consistent-With")
     except BadPosition as error:
         raise HTTPException(400, str(error)) from None
-    await wait_for_position(services.pool, position, services.settings.consistency_timeout)
+    if services.advances.position >= position:
+        return True
+    timeout = services.settings.consistency_timeout
+    return await wait_for_position(services.pool, position, timeout, advances=services.advances)
 
 
 async def readyz(request: Request) -> Response:
@@ -330,8 +355,16 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.add_middleware(DatabaseOutage)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+    )
     app.add_middleware(StorableHeaders)
+    app.add_middleware(
+        WebSocketLimits,
+        total=settings.max_websockets,
+        per_client=settings.max_websockets_per_client,
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     return app
 
 
