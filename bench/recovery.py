@@ -21,8 +21,7 @@ Figures, each the median over ``options.runs`` runs:
 - *acknowledged writes lost*: acknowledged writes missing from the event store, or there twice
   (must be 0).
 
-``measure(options)`` returns the figures as rows (``bench.common.Figure.as_json``: figure, unit,
-median, runs, target, met) for the ``hardening`` part to print beside its own;
+``figures(options)`` returns them for the ``hardening`` part to print beside its own;
 ``python -m bench.recovery [--runs N] [--quick]`` runs it alone and writes
 ``bench/results/recovery-*.json``.
 """
@@ -81,9 +80,9 @@ class Outage:
     lost: int
 
 
-def measure(options: Options) -> list[dict[str, object]]:
-    """The figures of ``options.runs`` runs of each outage, as rows (see the module's doc)."""
-    return [figure.as_json() for figure in _figures(_outages(options))]
+def figures(options: Options) -> list[Figure]:
+    """The figures of ``options.runs`` runs of each outage (see the module's doc)."""
+    return _figures(_outages(options))
 
 
 def _outages(options: Options) -> list[Outage]:
