@@ -31,7 +31,7 @@ def test_all_runs_every_part_in_the_suites_order(ran: list[tuple[str, Options]])
 
 
 def test_the_suite_has_the_parts_the_issues_ask_for() -> None:
-    wanted = ["writes", "import", "rebuild", "lag", "queries", "export", "memory"]
+    wanted = ["writes", "import", "rebuild", "lag", "queries", "export", "hardening", "memory"]
     assert [name for name in cli.PARTS if name in wanted] == wanted
     assert list(cli.PARTS)[-1] == "memory"
 
