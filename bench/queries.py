@@ -49,6 +49,8 @@ from registry.database import DatabaseAddress
 
 PART = "queries"
 OURS = "bench.server:app"
+# Our server with compiled reads off: every field through the resolvers.
+RESOLVER_PATH = {"PPP_COMPILED_READS": "false"}
 BASELINE = "bench.baseline_reads:app"
 
 REGION_PAGE = """query RegionPage($region: String!, $after: String) {
@@ -124,6 +126,8 @@ class RunResult:
     warm_baseline: Served
     cold: Served
     cold_baseline: Served
+    warm_resolvers: Served
+    cold_resolvers: Served
     notes: dict[str, Any]
 
     def summary(self) -> dict[str, Any]:
@@ -132,6 +136,8 @@ class RunResult:
             "warm_baseline": self.warm_baseline.summary(),
             "cold": self.cold.summary(),
             "cold_baseline": self.cold_baseline.summary(),
+            "warm_resolvers": self.warm_resolvers.summary(),
+            "cold_resolvers": self.cold_resolvers.summary(),
             **self.notes,
         }
 
@@ -182,12 +188,19 @@ def _one_run(
         console.print(f"[yellow]the machine is busy: load average {load_before}[/yellow]")
     warm = SameQuery(REGION_PAGE, {"region": WARM_REGION, "after": None}, sizes.clients)
     cold = RegionWalk(REGION_PAGE, regions, sizes.pages, sizes.clients)
-    with serving(OURS, address.dsn()) as ours, serving(BASELINE, address.dsn()) as baseline:
+    with (
+        serving(OURS, address.dsn()) as ours,
+        serving(OURS, address.dsn(), settings=RESOLVER_PATH) as resolvers,
+        serving(BASELINE, address.dsn()) as baseline,
+    ):
         checked = check_same_answers(ours.url, baseline.url, regions)
+        checked += check_same_answers(ours.url, resolvers.url, regions)
         results = {
             "warm": _measure("warm, ours", ours, warm, sizes),
+            "warm_resolvers": _measure("warm, resolver path", resolvers, warm, sizes),
             "warm_baseline": _measure("warm, baseline", baseline, warm, sizes),
             "cold": _measure("cold, ours", ours, cold, sizes, profile=profile),
+            "cold_resolvers": _measure("cold, resolver path", resolvers, cold, sizes),
             "cold_baseline": _measure("cold, baseline", baseline, cold, sizes),
         }
     notes = {
@@ -306,6 +319,10 @@ class _Figures:
         self.cold_p50 = Figure(cold, "latency p50", "ms", None, "baseline p50")
         self.cold_p99 = Figure(cold, "latency p99", "ms", Target(60, False), "baseline p99")
         self.cold_cpu = Figure(cold, "server CPU per request", "ms", None, "baseline")
+        self.warm_resolvers = Figure(warm, "requests/s, resolver path", "req/s", None, "ours")
+        self.warm_resolvers_p99 = Figure(warm, "p99, resolver path", "ms", None, "ours p99")
+        self.cold_resolvers = Figure(cold, "requests/s, resolver path", "req/s", None, "ours")
+        self.cold_resolvers_p99 = Figure(cold, "p99, resolver path", "ms", None, "ours p99")
         self.failures = Figure("both", "failed requests (ours)", "count", Target(0, False))
         self.all = [
             self.warm,
@@ -316,6 +333,10 @@ class _Figures:
             self.cold_p50,
             self.cold_p99,
             self.cold_cpu,
+            self.warm_resolvers,
+            self.warm_resolvers_p99,
+            self.cold_resolvers,
+            self.cold_resolvers_p99,
             self.failures,
         ]
 
@@ -328,4 +349,15 @@ class _Figures:
             p50.add(ours.latency(50), baseline=base.latency(50))
             p99.add(ours.latency(99), baseline=base.latency(99))
             cpu.add(ours.cpu_ms_per_request, baseline=base.cpu_ms_per_request)
-        self.failures.add(r.warm.load.failures + r.cold.load.failures)
+        for rate, p99, resolvers, ours in (
+            (self.warm_resolvers, self.warm_resolvers_p99, r.warm_resolvers, r.warm),
+            (self.cold_resolvers, self.cold_resolvers_p99, r.cold_resolvers, r.cold),
+        ):
+            rate.add(resolvers.load.per_second, baseline=ours.load.per_second)
+            p99.add(resolvers.latency(99), baseline=ours.latency(99))
+        self.failures.add(
+            r.warm.load.failures
+            + r.cold.load.failures
+            + r.warm_resolvers.load.failures
+            + r.cold_resolvers.load.failures
+        )

@@ -117,10 +117,13 @@ class Running:
 
 
 @contextmanager
-def serving(factory: str, dsn: str, ready_path: str = "/readyz") -> Iterator[Running]:
+def serving(
+    factory: str, dsn: str, ready_path: str = "/readyz", settings: dict[str, str] | None = None
+) -> Iterator[Running]:
     """``factory`` (``module:function``) served by one uvicorn process on a free loopback port.
 
-    The access log is off and logging at WARNING, as a production server would run.
+    The access log is off and logging at WARNING, as a production server would run;
+    ``settings`` are more environment variables (``PPP_COMPILED_READS=false``...).
     """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -129,6 +132,7 @@ def serving(factory: str, dsn: str, ready_path: str = "/readyz") -> Iterator[Run
         "DATABASE_URL": dsn,
         "PPP_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(REPOSITORY),
+        **(settings or {}),
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", factory]
     command += ["--host", "127.0.0.1", "--port", str(port)]
