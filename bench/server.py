@@ -117,18 +117,26 @@ class Running:
 
 
 @contextmanager
-def serving(factory: str, dsn: str, ready_path: str = "/readyz") -> Iterator[Running]:
+def serving(
+    factory: str,
+    dsn: str,
+    ready_path: str = "/readyz",
+    environment: dict[str, str] | None = None,
+) -> Iterator[Running]:
     """``factory`` (``module:function``) served by one uvicorn process on a free loopback port.
 
-    The access log is off and logging at WARNING, as a production server would run.
+    The access log is off and logging at WARNING, as a production server would run;
+    ``environment`` adds to (or overrides) the variables the process inherits.
     """
-    port = _free_port()
+    port = free_port()
+    extra = environment or {}
     url = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
         "DATABASE_URL": dsn,
         "PPP_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(REPOSITORY),
+        **extra,
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", factory]
     command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -147,7 +155,7 @@ def serving(factory: str, dsn: str, ready_path: str = "/readyz") -> Iterator[Run
                 sys.stderr.write(log.read().decode(errors="replace")[-4000:])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
