@@ -128,6 +128,7 @@ def serving(dsn: str, pool_size: int) -> Iterator[Running]:
     command += ["--host", "127.0.0.1", "--port", str(port), "--max-pool-size", str(pool_size)]
     command += ["--disable-default-mutations", "--disable-query-log", "--disable-graphiql"]
     command += ["--no-setof-functions-contain-nulls", "--legacy-relations", "omit"]
+    command += ["--simple-collections", "both"]
     environment = {**os.environ, "NODE_ENV": "production"}
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(  # noqa: S603 - our own arguments

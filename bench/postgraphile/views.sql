@@ -26,7 +26,7 @@ CREATE TABLE peer.practice_areas (name text PRIMARY KEY, rank integer NOT NULL);
 CREATE TABLE peer.sectors (name text PRIMARY KEY, rank integer NOT NULL);
 COMMENT ON TABLE peer.practice_areas IS '@omit';
 COMMENT ON TABLE peer.sectors IS '@omit';
-COMMENT ON TABLE peer.areas IS '@omit';
+COMMENT ON TABLE peer.areas IS '@omit all,many';
 
 -- ---------------------------------------------------------------- partnerships and partners
 CREATE VIEW peer.partnerships AS
@@ -48,8 +48,8 @@ SELECT m.partnership_id, m.organisation_id, m.role, m.since, m.until, m.confirme
        (m.role <> 'LEAD') AS lead_last
 FROM read_model.partnership_partners m;
 COMMENT ON VIEW peer.partners IS E'@primaryKey partnership_id,organisation_id\n'
-    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName partners\n'
-    '@foreignKey (organisation_id) references peer.organisations (id)|@fieldName organisation|@foreignFieldName memberships';
+    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName partners|@foreignSimpleFieldName partnersList\n'
+    '@foreignKey (organisation_id) references peer.organisations (id)|@fieldName organisation|@foreignFieldName memberships|@foreignSimpleFieldName membershipsList';
 
 -- ---------------------------------------------------------------- a partnership's record
 CREATE VIEW peer.activities AS
@@ -58,7 +58,7 @@ SELECT a.id, peer.global_id('Activity', a.id) AS gid, a.partnership_id, a.kind, 
        a.participants, a.evidence_urls, a.retracted, a.logged_position
 FROM read_model.partnership_activities a;
 COMMENT ON VIEW peer.activities IS E'@primaryKey id\n'
-    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName activities';
+    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName activities|@foreignSimpleFieldName activitiesList';
 
 CREATE VIEW peer.outcomes AS
 SELECT o.id, peer.global_id('Outcome', o.id) AS gid, o.partnership_id, o.result_level,
@@ -66,13 +66,13 @@ SELECT o.id, peer.global_id('Outcome', o.id) AS gid, o.partnership_id, o.result_
        o.verification, o.evidence_urls, o.reported_position
 FROM read_model.partnership_outcomes o;
 COMMENT ON VIEW peer.outcomes IS E'@primaryKey id\n'
-    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName outcomes';
+    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName outcomes|@foreignSimpleFieldName outcomesList';
 
 CREATE VIEW peer.lessons AS
 SELECT l.id, l.partnership_id, l.kind, l.text, l.position
 FROM read_model.partnership_lessons l;
 COMMENT ON VIEW peer.lessons IS E'@primaryKey id\n'
-    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName lessons';
+    '@foreignKey (partnership_id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName lessons|@foreignSimpleFieldName lessonsList';
 
 -- The M49 region filter: a STABLE SQL function PostgreSQL inlines, so the GIN index on
 -- regions serves it. Ordered as our default order (newest first); PostGraphile pages it.
@@ -92,7 +92,8 @@ SELECT a.code, a.name, a.level, a.rank,
 FROM peer.areas a
 LEFT JOIN read_model.region_stats s
        ON s.area_code = a.code AND s.practice_area = '*' AND s.sector = '*';
-COMMENT ON VIEW peer.regions IS E'@primaryKey code';
+COMMENT ON VIEW peer.regions IS E'@primaryKey code\n'
+    '@foreignKey (code) references peer.areas (code)|@fieldName area|@foreignFieldName region|@foreignSimpleFieldName regionList';
 
 CREATE VIEW peer.practice_area_counts AS
 SELECT a.code AS area_code, p.name AS practice_area, p.rank,
@@ -101,7 +102,7 @@ FROM peer.areas a CROSS JOIN peer.practice_areas p
 LEFT JOIN read_model.region_stats s
        ON s.area_code = a.code AND s.practice_area = p.name AND s.sector = '*';
 COMMENT ON VIEW peer.practice_area_counts IS E'@primaryKey area_code,practice_area\n'
-    '@foreignKey (area_code) references peer.regions (code)|@fieldName region|@foreignFieldName byPracticeArea';
+    '@foreignKey (area_code) references peer.regions (code)|@fieldName region|@foreignFieldName byPracticeArea|@foreignSimpleFieldName byPracticeAreaList';
 
 CREATE VIEW peer.sector_counts AS
 SELECT a.code AS area_code, c.name AS sector, c.rank, coalesce(s.partnership_count, 0) AS count
@@ -109,7 +110,7 @@ FROM peer.areas a CROSS JOIN peer.sectors c
 LEFT JOIN read_model.region_stats s
        ON s.area_code = a.code AND s.practice_area = '*' AND s.sector = c.name;
 COMMENT ON VIEW peer.sector_counts IS E'@primaryKey area_code,sector\n'
-    '@foreignKey (area_code) references peer.regions (code)|@fieldName region|@foreignFieldName bySector';
+    '@foreignKey (area_code) references peer.regions (code)|@fieldName region|@foreignFieldName bySector|@foreignSimpleFieldName bySectorList';
 
 -- ---------------------------------------------------------------- case studies
 -- Partnerships endorsed as best practice with their evidence score (in halves, as ours).
@@ -119,7 +120,7 @@ SELECT ps.id, peer.global_id('CaseStudy', ps.id) AS gid, ps.title, ps.regions,
 FROM read_model.partnership_summary ps
 WHERE ps.best_practice = 'ENDORSED';
 COMMENT ON VIEW peer.case_studies IS E'@primaryKey id\n'
-    '@foreignKey (id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName caseStudy';
+    '@foreignKey (id) references peer.partnerships (id)|@fieldName partnership|@foreignFieldName caseStudy|@foreignSimpleFieldName caseStudyList';
 
 CREATE FUNCTION peer.case_studies_evidence_score(c peer.case_studies) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT c.halves / 2.0 $$;
