@@ -32,10 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=3, help="runs to take the median of (>= 1)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument(
+        "--peer", action="store_true", help="queries: run PostGraphile even with --quick"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    options = Options(runs=args.runs, quick=args.quick)
+    options = Options(runs=args.runs, quick=args.quick, peer=args.peer)
     for part in PARTS if args.part == ALL else [args.part]:
         PARTS[part](options)
     return 0

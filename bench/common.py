@@ -38,6 +38,8 @@ console = Console(width=None if sys.stdout.isatty() else 150)
 class Options:
     runs: int
     quick: bool
+    # Run the peers (PostGraphile) even in a quick run, installing them when needed.
+    peer: bool = False
 
 
 # ---------------------------------------------------------------------- statistics

@@ -125,7 +125,7 @@ def serving(
     The access log is off and logging at WARNING, as a production server would run;
     ``settings`` are more environment variables (``PPP_COMPILED_READS=false``...).
     """
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     environment = {
         **os.environ,
@@ -151,7 +151,7 @@ def serving(
                 sys.stderr.write(log.read().decode(errors="replace")[-4000:])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
