@@ -18,7 +18,7 @@ class BadPosition(ValueError):
 
 def parse_position(text: str, what: str) -> int:
     """The position ``text`` names; ``BadPosition`` (a message naming ``what``) if none."""
-    digits = text.strip()
+    digits = text  # no white space: a query string or header with it is not a position
     if (
         0 < len(digits) <= MAX_DIGITS
         and digits.isascii()
