@@ -228,7 +228,9 @@ async def leader(connection: asyncpg.Connection) -> str | None:
     holders = await connection.fetch(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
         " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::int::oid"
-        " AND l.objid = hashtext($2)::oid",
+        " AND l.objid = hashtext($2)::oid"
+        # pg_locks spans the cluster: another database's projector is not this one.
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         locks.LOCK_CLASS,
         f"{locks.PROJECTOR}:{LIVE_SCHEMA}",
     )

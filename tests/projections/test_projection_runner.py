@@ -132,7 +132,8 @@ async def test_of_two_projectors_one_leads_and_the_other_takes_over_when_it_dies
         # Kill the leader's session: its lock goes with it, and the standby takes over.
         await connection.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_locks"
-            " WHERE locktype = 'advisory' AND classid = $1::int::oid AND granted",
+            " WHERE locktype = 'advisory' AND classid = $1::int::oid AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             locks.LOCK_CLASS,
         )
         position = await some_history(scribe)
@@ -147,7 +148,9 @@ async def test_of_two_projectors_one_leads_and_the_other_takes_over_when_it_dies
 async def leaders(connection: asyncpg.Connection) -> int:
     count: int = await connection.fetchval(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-        " AND classid = $1::int::oid",
+        " AND classid = $1::int::oid"
+        # pg_locks spans the cluster: another database's projector is not one of these.
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         locks.LOCK_CLASS,
     )
     return count
