@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from entrypoints.seeding import seed_demo
 from projections.projector import plain
 from projections.projector.batch import as_json
 from projections.projector.core import areas_of, areas_of_members
@@ -32,7 +33,6 @@ from registry import geography
 from registry.application import Registry
 from registry.database import DatabaseAddress
 from registry.domain.codelists import PracticeArea, Sector, Verification
-from registry.seeding import seed_demo
 from tests.projections.conftest import checksum
 
 CODES = sorted(
