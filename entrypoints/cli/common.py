@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 import asyncpg
 from rich.console import Console
@@ -33,7 +33,8 @@ err = Console(stderr=True)
 
 # A verb's implementation: its parsed arguments and the settings in, the exit code out.
 Verb = Callable[[argparse.Namespace, Settings], int]
-Verbs = argparse._SubParsersAction[argparse.ArgumentParser]
+# Subscripted only for the type checker: argparse's class is not generic at run time.
+Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class CliError(Exception):
