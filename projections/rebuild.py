@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from projections import batches, figures, locks
+from projections import event_batches, figures, locks
 from projections.read_model import (
     LIVE_SCHEMA,
     PROJECTION_NAME,
@@ -50,7 +50,7 @@ async def rebuild(
     *,
     schema: str = LIVE_SCHEMA,
     batch_size: int = 1000,
-    events_table: str = batches.EVENTS_TABLE,
+    events_table: str = event_batches.EVENTS_TABLE,
     progress: Progress | None = None,
 ) -> int:
     """Rebuild ``schema`` from the whole log; return the position the new model reached."""
@@ -75,9 +75,9 @@ async def _rebuild(
         # A bulk load first: no secondary indexes and no derived figures until the log is in,
         # then both made once. Nobody reads the shadow before the switch.
         await create_read_model(work, shadow, indexes=False)
-        total = await work.fetchval(f"SELECT count(*) FROM {batches.qualified(events_table)}")  # noqa: S608
+        total = await work.fetchval(f"SELECT count(*) FROM {event_batches.qualified(events_table)}")  # noqa: S608
         counter = _Counter(total, progress)
-        await batches.catch_up(
+        await event_batches.catch_up(
             work,
             shadow,
             batch_size=batch_size,
@@ -136,7 +136,7 @@ async def _switch(
             await work.execute(
                 f"ALTER SCHEMA {quoted(schema)} RENAME TO {quoted(retired_of(schema))}"
             )
-        position = await batches.catch_up(
+        position = await event_batches.catch_up(
             work, shadow, batch_size=batch_size, events_table=events_table, progress=counter
         )
         await work.execute(f"ALTER SCHEMA {quoted(shadow)} RENAME TO {quoted(schema)}")

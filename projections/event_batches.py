@@ -18,7 +18,7 @@ import asyncpg.exceptions as pg
 
 from projections import figures
 from projections.decoding import RecordedEvent, StoredRow, decode
-from projections.projector import BatchMeaning, Meaning, Write, head_writes, meaning_of
+from projections.meaning import BatchMeaning, Meaning, Write, head_writes, meaning_of
 from projections.read_model import Connection, quoted, use_schema
 from projections.tracking import TrackingMoved, advance, read_tracking, record_failure
 
