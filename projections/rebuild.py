@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 
 import asyncpg
 
@@ -27,10 +26,9 @@ from projections.read_model import (
     schema_exists,
     use_schema,
 )
+from registry.progress import Progress
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]  # (events done, events in total)
 
 
 class RebuildInProgress(Exception):
@@ -82,7 +80,7 @@ async def _rebuild(
             shadow,
             batch_size=batch_size,
             events_table=events_table,
-            progress=counter,
+            progress=counter.part(),
             figures_each_batch=False,
         )
         await _finish_bulk_load(work, shadow)
@@ -137,7 +135,7 @@ async def _switch(
                 f"ALTER SCHEMA {quoted(schema)} RENAME TO {quoted(retired_of(schema))}"
             )
         position = await event_batches.catch_up(
-            work, shadow, batch_size=batch_size, events_table=events_table, progress=counter
+            work, shadow, batch_size=batch_size, events_table=events_table, progress=counter.part()
         )
         await work.execute(f"ALTER SCHEMA {quoted(shadow)} RENAME TO {quoted(schema)}")
     return position
@@ -152,15 +150,22 @@ async def _drop_shadow(dsn: str, shadow: str) -> None:
 
 
 class _Counter:
-    """Adds up applied events and reports them with the total known at the start."""
+    """Adds up the events of the rebuild's catch-ups and reports them with the total known at
+    the start (each catch-up counts its own events from zero)."""
 
     def __init__(self, total: int, progress: Progress | None) -> None:
         self.total = total
         self.done = 0
         self.progress = progress
 
-    def __call__(self, applied: int) -> None:
-        self.done += applied
-        if self.progress is not None:
-            # Events appended during the rebuild make ``done`` overtake the first count.
-            self.progress(self.done, max(self.total, self.done))
+    def part(self) -> Progress:
+        """The progress callback of the next catch-up."""
+        before = self.done
+
+        def report(applied: int, _total: int) -> None:
+            self.done = before + applied
+            if self.progress is not None:
+                # Events appended during the rebuild make ``done`` overtake the first count.
+                self.progress(self.done, max(self.total, self.done))
+
+        return report
