@@ -44,41 +44,22 @@ from registry.domain.codelists import PartnerRole
 
 __all__ = [
     "CSV_COLUMNS",
-    "EXPORT_ROUTE",
     "FORMATS",
-    "GRAPHQL_FORMATS",
     "JSON_SCHEMA_VERSION",
-    "MEDIA_TYPES",
     "Export",
     "Format",
     "PositionBeyondHead",
     "UnknownRegion",
     "build_export",
     "export",
-    "export_etag",
     "export_filename",
-    "export_path",
     "format_of_extension",
     "render",
 ]
 
 Format = Literal["md", "html", "csv", "json"]
 FORMATS: tuple[Format, ...] = get_args(Format)
-MEDIA_TYPES: Mapping[Format, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "csv": "text/csv; charset=utf-8; header=present",
-    "json": "application/json",
-}
-# GraphQL's ExportFormat values, by format.
-GRAPHQL_FORMATS: Mapping[str, Format] = {
-    "MARKDOWN": "md",
-    "HTML": "html",
-    "CSV": "csv",
-    "JSON": "json",
-}
 JSON_SCHEMA_VERSION = 1
-EXPORT_ROUTE = "/exports/case-studies"
 
 
 def format_of_extension(extension: str) -> Format:
@@ -89,12 +70,6 @@ def format_of_extension(extension: str) -> Format:
     raise ValueError(f"unknown export format {extension!r}: use one of {', '.join(FORMATS)}")
 
 
-def export_path(region: str, fmt: Format, at_position: int | None = None) -> str:
-    """The download path of an export: ``/exports/case-studies/002.md?position=123``."""
-    path = f"{EXPORT_ROUTE}/{quote(region, safe='')}.{fmt}"
-    return path if at_position is None else f"{path}?position={at_position}"
-
-
 def export_filename(region: str, fmt: Format, position: int) -> str:
     """A file name that says what the file holds: ``case-studies-002-at-123.md``."""
     safe = re.sub(r"[^0-9A-Za-z]", "_", region)
@@ -103,24 +78,13 @@ def export_filename(region: str, fmt: Format, position: int) -> str:
 
 @dataclass(frozen=True)
 class Export:
-    """An export's bytes and what a download needs to name and label them."""
+    """An export's bytes and what a download or a file needs to name them."""
 
     data: bytes
     region: str
     format: Format
     position: int  # the log position it was made at
-    media_type: str
     filename: str  # e.g. case-studies-002-at-1234.md
-
-    @property
-    def etag(self) -> str:
-        return export_etag(self.region, self.format, self.position)
-
-
-def export_etag(region: str, fmt: Format, position: int) -> str:
-    """A strong validator: one region, format, position and version give one content, so a
-    download can be answered 304 before the export is built."""
-    return f'"{region}-{position}-{fmt}-{registry.__version__}"'
 
 
 async def export(
@@ -147,7 +111,6 @@ async def export(
         region=report.area.code,
         format=fmt,
         position=report.position,
-        media_type=MEDIA_TYPES[fmt],
         filename=export_filename(report.area.code, fmt, report.position),
     )
 

@@ -30,6 +30,8 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from entrypoints.web.downloads import ROUTE as DOWNLOAD_ROUTE
+from entrypoints.web.downloads import Downloads
 from projections.advances import Advances
 from projections.read_model import ensure_read_model
 from projections.runner import Projector, wait_for_position
@@ -44,8 +46,6 @@ from registry.supervisor import EmbeddedSupervisor
 from schema.connection_limits import WebSocketLimits
 from schema.context import Context
 from schema.deadline import QUERY_DEADLINE_S, is_mutation, within_deadline
-from schema.downloads import ROUTE as DOWNLOAD_ROUTE
-from schema.downloads import Downloads
 from schema.gateway import WriteGateway
 from schema.graphiql import graphiql_html, static_files
 from schema.loaders import Loaders
