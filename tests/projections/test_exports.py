@@ -29,6 +29,7 @@ import registry
 from entrypoints.web import downloads
 from projections import exports
 from projections.case_studies import PositionBeyondHead, UnknownRegion
+from projections.exports import to_csv, to_markdown
 from projections.runner import Projector
 from registry import commands as c
 from registry.application import Registry
@@ -204,24 +205,24 @@ async def test_markup_in_text_comes_out_escaped(world: World, db: asyncpg.Pool) 
 
 
 def test_markdown_escaping() -> None:
-    assert exports.md("a <b> & c") == "a &lt;b&gt; & c"
-    assert exports.md("&lt; stays text") == "&amp;lt; stays text"
-    assert exports.md("*em* _u_ `c` [l](x) a|b ~s~ \\") == (
+    assert to_markdown.md("a <b> & c") == "a &lt;b&gt; & c"
+    assert to_markdown.md("&lt; stays text") == "&amp;lt; stays text"
+    assert to_markdown.md("*em* _u_ `c` [l](x) a|b ~s~ \\") == (
         r"\*em\* \_u\_ \`c\` \[l\](x) a\|b \~s\~ \\"
     )
-    assert exports.md("# h") == r"\# h"
-    assert exports.md("- item") == r"\- item"
-    assert exports.md("1. item") == r"1\. item"
-    assert exports.md("12) item") == r"12\) item"
-    assert exports.md("= x") == r"\= x"
-    assert exports.md("two\n\nparagraphs\tand  spaces ") == "two paragraphs and spaces"
-    assert exports.md(None) == "—"
+    assert to_markdown.md("# h") == r"\# h"
+    assert to_markdown.md("- item") == r"\- item"
+    assert to_markdown.md("1. item") == r"1\. item"
+    assert to_markdown.md("12) item") == r"12\) item"
+    assert to_markdown.md("= x") == r"\= x"
+    assert to_markdown.md("two\n\nparagraphs\tand  spaces ") == "two paragraphs and spaces"
+    assert to_markdown.md(None) == "—"
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_quoted() -> None:
-    assert exports._cell("=1+1") == "'=1+1"
-    assert exports._cell("@SUM(A1)") == "'@SUM(A1)"
-    assert exports._cell("plain") == "plain"
+    assert to_csv._cell("=1+1") == "'=1+1"
+    assert to_csv._cell("@SUM(A1)") == "'@SUM(A1)"
+    assert to_csv._cell("plain") == "plain"
 
 
 # ---------------------------------------------------------------------------- shapes
