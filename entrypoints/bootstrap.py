@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 import asyncpg
 
+from entrypoints.web.downloads import Downloads
 from projections.advances import Advances
 from projections.read_model import ensure_read_model
 from projections.runner import Projector
@@ -29,7 +30,6 @@ from registry.domain.actor import Actor
 from registry.history import HistoryRegistry
 from registry.settings import Settings
 from registry.supervisor import EmbeddedSupervisor
-from schema.downloads import Downloads
 from schema.gateway import WriteGateway
 from schema.time_travel import TimeTravel, TimeTravelLimits
 

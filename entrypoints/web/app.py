@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from entrypoints.bootstrap import Services, start_services
 from entrypoints.web.body_limit import BodySizeLimit
 from entrypoints.web.connection_limits import WebSocketLimits
+from entrypoints.web.downloads import ROUTE as DOWNLOAD_ROUTE
 from entrypoints.web.graphql_endpoint import (
     CONSISTENCY_HEADER,
     CONSISTENCY_OUTCOME_HEADER,
@@ -26,7 +27,6 @@ from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
 from registry import collector
 from registry.settings import Settings
-from schema.downloads import ROUTE as DOWNLOAD_ROUTE
 from schema.graphiql import graphiql_html, static_files
 from schema.log_bounds import bound_access_log
 from schema.schema import build_schema

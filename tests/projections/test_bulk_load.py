@@ -23,9 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entrypoints.seeding import seed_demo
-from projections.projector import plain
-from projections.projector.batch import as_json
-from projections.projector.core import areas_of, areas_of_members
+from projections.meaning import plain
+from projections.meaning.batch import as_json
+from projections.meaning.core import areas_of, areas_of_members
 from projections.read_model import LIVE_SCHEMA, create_read_model, index_ddl, quoted
 from projections.rebuild import rebuild
 from projections.runner import Projector
