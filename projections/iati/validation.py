@@ -114,14 +114,16 @@ def schema_errors(data: bytes) -> tuple[SchemaError, ...]:
     except etree.XMLSyntaxError as error:
         line, column = error.position
         return (SchemaError(line, column, str(error.msg)),)
-    if document.getroottree().docinfo.doctype:
+    tree: Any = document.getroottree()  # lxml-stubs 0.5 lacks DocInfo.doctype
+    if tree.docinfo.doctype:
         return (SchemaError(1, 1, "a document type declaration (DOCTYPE) is not allowed"),)
     schema = activities_schema()
     try:
         if schema.validate(document):
             return ()
     except etree.XMLSchemaValidateError as error:  # libxml2 gave up on the document
-        return (SchemaError(document.sourceline or 1, 0, str(error)),)
+        where: Any = document.sourceline  # the stubs type it loosely
+        return (SchemaError(int(where or 1), 0, str(error)),)
     entries: Iterable[Any] = schema.error_log  # type: ignore[assignment]  # iterable; not in the stubs
     return tuple(
         SchemaError(entry.line, entry.column, entry.message)
