@@ -10,6 +10,7 @@ import anyio.to_thread
 import asyncpg
 import pytest
 
+from projections.iati.codes import Publisher
 from projections.iati.export import (
     IATI_MEDIA_TYPE,
     NoActivities,
@@ -77,6 +78,8 @@ async def test_an_export_has_what_a_download_needs(seeded: Seeded, db: asyncpg.P
     assert made.filename == f"iati-002-at-{seeded.position}.xml"
     assert iati_path(AFRICA, 12) == "/exports/iati/002.xml?position=12"
     assert made.etag.startswith(f'"iati-002-{seeded.position}-')
+    other = await iati_export(db, AFRICA, seeded.position, publisher=Publisher(ref="XM-DAC-1"))
+    assert other.etag != made.etag and other.data != made.data
     assert made.data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<iati-activities")
     # No wall clock: the file's time is the log's at the position.
     generated = parse(made.data).get("generated-datetime")
