@@ -20,6 +20,7 @@ import anyio.to_thread
 import asyncpg
 
 from entrypoints.web.downloads import Downloads
+from entrypoints.web.iati_downloads import IatiDownloads
 from projections.advances import Advances
 from projections.read_model import ensure_read_model
 from projections.runner import Projector
@@ -110,6 +111,7 @@ class Services:
     gateway: WriteGateway
     advances: Advances
     downloads: Downloads
+    iati_downloads: IatiDownloads
     time_travel: TimeTravel
     read_pool: asyncpg.Pool | None  # compiled reads' pool; None when they are off
 
@@ -148,11 +150,21 @@ async def start_services(settings: Settings, stack: contextlib.AsyncExitStack) -
     stack.push_async_callback(advances.close)
     gateway = WriteGateway(registry, settings.write_threads)
     downloads = Downloads(address.dsn(), pool)
+    iati_downloads = IatiDownloads(address.dsn(), pool)
     history = await anyio.to_thread.run_sync(_open_history, address, settings)
     sync_stack.callback(history.close)
     time_travel = TimeTravel(history, _time_travel_limits(settings))
     return Services(
-        settings, address, registry, pool, gateway, advances, downloads, time_travel, read_pool
+        settings=settings,
+        address=address,
+        registry=registry,
+        pool=pool,
+        gateway=gateway,
+        advances=advances,
+        downloads=downloads,
+        iati_downloads=iati_downloads,
+        time_travel=time_travel,
+        read_pool=read_pool,
     )
 
 

@@ -1,5 +1,5 @@
-"""Where a region's case-study export is downloaded: the route, and the path GraphQL's
-``exportUrl`` answers with (``/exports/case-studies/002.md?position=123``)."""
+"""Where a region's exports are downloaded: the routes, and the paths GraphQL's ``exportUrl``
+answers with (``/exports/case-studies/002.md?position=123``, ``/exports/iati/002.xml``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from urllib.parse import quote
 from projections.exports import Format
 
 EXPORT_ROUTE = "/exports/case-studies"
+IATI_ROUTE = "/exports/iati"
 
 # GraphQL's ExportFormat values, by format.
 GRAPHQL_FORMATS: Mapping[str, Format] = {
@@ -22,4 +23,10 @@ GRAPHQL_FORMATS: Mapping[str, Format] = {
 def export_path(region: str, fmt: Format, at_position: int | None = None) -> str:
     """The download path of an export: ``/exports/case-studies/002.md?position=123``."""
     path = f"{EXPORT_ROUTE}/{quote(region, safe='')}.{fmt}"
+    return path if at_position is None else f"{path}?position={at_position}"
+
+
+def iati_path(region: str, at_position: int | None = None) -> str:
+    """The download path of an IATI export: ``/exports/iati/002.xml?position=123``."""
+    path = f"{IATI_ROUTE}/{quote(region, safe='')}.xml"
     return path if at_position is None else f"{path}?position={at_position}"

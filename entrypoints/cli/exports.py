@@ -1,4 +1,5 @@
-"""``export``: a region's case studies as a document, at a log position; ``--list-regions``."""
+"""``export``: a region's case studies as a document, or its IATI 2.03 file, at a log position;
+``--list-regions``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from entrypoints.bootstrap import close_pool, open_pool, open_registry, prepare_read_model
 from entrypoints.cli.common import CliError, Verbs, err, out, position, rate_bar
 from projections.exports import FORMATS, Export, PositionBeyondHead, UnknownRegion, export
+from projections.iati.export import IatiExport, NoActivities, iati_export
 from projections.runner import status as projection_status
 from registry import geography
 from registry.progress import Progress
@@ -45,6 +47,24 @@ def add_verbs(verbs: Verbs) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=export_case_studies)
+    p = kinds.add_parser(
+        "iati", help="a region's partnerships as IATI 2.03 activities, validated against the schema"
+    )
+    p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
+    p.add_argument(
+        "--at-position",
+        type=position,
+        metavar="N",
+        help="the log position to export at (default: the read model's head); same N, same bytes",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="a file, a directory, or - for standard output"
+        " (default: iati-CODE-at-N.xml in the current directory)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=export_iati)
 
 
 def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,21 +79,40 @@ def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
             made, lag = asyncio.run(_export(address.dsn(), args, bar))
         except PositionBeyondHead as error:
             raise CliError(str(error)) from None
+    return _write(args.out, made.filename, made.data, made.position, lag)
+
+
+def export_iati(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a region's IATI 2.03 file at a log position (the read model's head by default)."""
+    if geography.area(args.region) is None:
+        raise CliError(str(UnknownRegion(args.region)))
+    with (
+        open_registry(settings) as (address, _registry),
+        rate_bar("exporting", quiet=args.quiet, unit="partnerships") as bar,
+    ):
+        try:
+            made, lag = asyncio.run(_export_iati(address.dsn(), args, bar))
+        except (PositionBeyondHead, NoActivities) as error:
+            raise CliError(str(error)) from None
+    return _write(args.out, made.filename, made.data, made.position, lag)
+
+
+def _write(out_option: str | None, filename: str, data: bytes, at: int, lag: int) -> int:
     if lag:
         err.print(
             f"note: {lag} event(s) of the log are not in the read model yet; run the projector"
             " (ppp-registry project, or serve) to include them"
         )
-    target = _target(args.out, made.filename)
+    target = _target(out_option, filename)
     if target is None:
-        sys.stdout.buffer.write(made.data)
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
     try:
-        target.write_bytes(made.data)
+        target.write_bytes(data)
     except OSError as error:
         raise CliError(f"cannot write {target}: {error.strerror}") from None
-    out.print(f"wrote {target} ({len(made.data):,} bytes) at log position {made.position}")
+    out.print(f"wrote {target} ({len(data):,} bytes) at log position {at}")
     return 0
 
 
@@ -83,6 +122,18 @@ async def _export(dsn: str, args: argparse.Namespace, progress: Progress) -> tup
     pool = await open_pool(dsn, size=1)
     try:
         made = await export(pool, args.region, args.format, args.at_position, progress)
+        return made, (await projection_status(pool)).lag
+    finally:
+        await close_pool(pool)
+
+
+async def _export_iati(
+    dsn: str, args: argparse.Namespace, progress: Progress
+) -> tuple[IatiExport, int]:
+    await prepare_read_model(dsn)
+    pool = await open_pool(dsn, size=1)
+    try:
+        made = await iati_export(pool, args.region, args.at_position, progress=progress)
         return made, (await projection_status(pool)).lag
     finally:
         await close_pool(pool)
@@ -113,5 +164,6 @@ def _usage(args: argparse.Namespace, settings: Settings) -> int:
         return list_regions(args, settings)
     raise CliError(
         "say what to export: 'ppp-registry export case-studies --region CODE --format md'"
+        " or 'ppp-registry export iati --region CODE'"
         " (or list the region codes with 'ppp-registry export --list-regions')"
     )

@@ -23,6 +23,7 @@ from entrypoints.web.graphql_endpoint import (
     MAX_RESPONSE_BYTES,
     RegistryGraphQL,
 )
+from entrypoints.web.iati_downloads import ROUTE as IATI_ROUTE
 from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
 from registry import collector
@@ -47,6 +48,11 @@ __all__ = [
 async def download(request: Request) -> Response:
     services: Services = request.app.state.services
     return await services.downloads(request)
+
+
+async def iati_download(request: Request) -> Response:
+    services: Services = request.app.state.services
+    return await services.iati_downloads(request)
 
 
 async def healthz(_request: Request) -> Response:
@@ -98,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
             Route(DOWNLOAD_ROUTE, download, methods=["GET"]),
+            Route(IATI_ROUTE, iati_download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

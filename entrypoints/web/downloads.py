@@ -65,12 +65,12 @@ class Downloads:
     async def __call__(self, request: Request) -> Response:
         try:
             wanted = _wanted(request)
-            position = await _position(self._pool, wanted.position)
+            position = await export_position(self._pool, wanted.position)
         except Refused as refused:
             return PlainTextResponse(str(refused) + "\n", status_code=refused.status)
         etag = export_etag(wanted.region, wanted.format, position)
-        headers = _headers(etag, pinned=wanted.position is not None)
-        if _matches(request.headers.get("if-none-match"), etag):
+        headers = cache_headers(etag, pinned=wanted.position is not None)
+        if matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         made = await anyio.to_thread.run_sync(
             self._build, wanted.region, wanted.format, position, limiter=self._limiter
@@ -108,10 +108,10 @@ def _wanted(request: Request) -> Wanted:
         raise Refused(404, str(error)) from None
     if geography.area(region) is None:
         raise Refused(404, str(UnknownRegion(region)))
-    return Wanted(region, fmt, _asked_position(request.query_params.get("position")))
+    return Wanted(region, fmt, asked_position(request.query_params.get("position")))
 
 
-def _asked_position(text: str | None) -> int | None:
+def asked_position(text: str | None) -> int | None:
     if text is None:
         return None
     try:
@@ -120,21 +120,21 @@ def _asked_position(text: str | None) -> int | None:
         raise Refused(400, str(error)) from None
 
 
-async def _position(pool: asyncpg.Pool, asked: int | None) -> int:
+async def export_position(pool: asyncpg.Pool, asked: int | None) -> int:
     try:
         return await resolve_position(pool, asked)
     except PositionBeyondHead as error:
         raise Refused(400, str(error)) from None
 
 
-def _headers(etag: str, *, pinned: bool) -> dict[str, str]:
+def cache_headers(etag: str, *, pinned: bool) -> dict[str, str]:
     # A pinned position never changes its bytes (for one version, which the ETag names); the
     # head moves with every event, so a cache must ask again, with If-None-Match.
     cache = "public, max-age=86400" if pinned else "no-cache"
     return {"ETag": etag, "Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def matches(if_none_match: str | None, etag: str) -> bool:
     """RFC 9110's weak comparison: any listed tag, with or without ``W/``, or ``*``."""
     if if_none_match is None:
         return False

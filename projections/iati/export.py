@@ -9,12 +9,9 @@ wall clock: the same position gives the same bytes. See ``docs/iati.md`` for the
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
-import registry
 from projections.case_studies import resolve_position
 from projections.exports import PositionBeyondHead, UnknownRegion
 from projections.iati.building import write_activities
@@ -27,20 +24,13 @@ from registry import geography
 from registry.progress import Progress, ignore
 
 __all__ = [
-    "IATI_MEDIA_TYPE",
-    "IATI_ROUTE",
     "IatiExport",
     "NoActivities",
     "PositionBeyondHead",
     "UnknownRegion",
-    "iati_etag",
     "iati_export",
     "iati_filename",
-    "iati_path",
 ]
-
-IATI_MEDIA_TYPE = "application/xml"
-IATI_ROUTE = "/exports/iati"
 
 
 class NoActivities(ValueError):
@@ -57,35 +47,19 @@ class NoActivities(ValueError):
 
 @dataclass(frozen=True)
 class IatiExport:
-    """An IATI file's bytes and what a download needs to name and label them."""
+    """An IATI file's bytes, what they hold and the name to save them under."""
 
     data: bytes
     region: str
     position: int  # the log position it was made at
     activity_count: int
-    media_type: str
     filename: str  # e.g. iati-002-at-1234.xml
-    etag: str  # a strong validator of these bytes (see ``iati_etag``)
-
-
-def iati_path(region: str, at_position: int | None = None) -> str:
-    """The download path of an IATI export: ``/exports/iati/002.xml?position=123``."""
-    path = f"{IATI_ROUTE}/{quote(region, safe='')}.xml"
-    return path if at_position is None else f"{path}?position={at_position}"
 
 
 def iati_filename(region: str, position: int) -> str:
     """A file name that says what the file holds: ``iati-002-at-123.xml``."""
     safe = re.sub(r"[^0-9A-Za-z]", "_", region)
     return f"iati-{safe}-at-{position}.xml"
-
-
-def iati_etag(region: str, position: int, publisher: Publisher | None = None) -> str:
-    """A strong validator: region, position, publisher and version give one content."""
-    who = publisher or Publisher()
-    scope = f"{who.ref}\n{who.name}\n{who.org_type}\n{who.practice_area_vocabulary_uri}"
-    digest = hashlib.sha256(scope.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return f'"iati-{region}-{position}-{registry.__version__}-{digest}"'
 
 
 async def iati_export(
@@ -128,7 +102,5 @@ async def iati_export(
         region=area.code,
         position=position,
         activity_count=count,
-        media_type=IATI_MEDIA_TYPE,
         filename=iati_filename(area.code, position),
-        etag=iati_etag(area.code, position, publisher),
     )

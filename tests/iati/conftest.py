@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
+from entrypoints import seeding
 from projections.rebuild import rebuild
-from registry import seeding
 from registry.application import Registry
 from registry.database import DatabaseAddress
 from tests.postgres import scratch_database
