@@ -31,16 +31,16 @@ from projections.case_studies import (
     Citation,
     Cited,
     PositionBeyondHead,
-    Progress,
     RegionReport,
     UnknownRegion,
-    paused_gc,
     region_report,
 )
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA
 from registry import geography
+from registry.collector import paused
 from registry.domain.codelists import PartnerRole
+from registry.progress import Progress
 
 __all__ = [
     "CSV_COLUMNS",
@@ -139,7 +139,7 @@ async def export(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with paused_gc():
+    with paused():
         report = await region_report(db, region_code, at_position, schema=schema)
         data = render(report, fmt, progress)
     return Export(
@@ -174,7 +174,7 @@ def render(report: RegionReport, fmt: Format, progress: Progress | None = None) 
     if fmt == "json":
         return _json(report, tick)
     template = _environment(html=fmt == "html").get_template(f"region.{fmt}.j2")
-    with paused_gc():
+    with paused():
         data = _rendered(template, _context(report, tick, html=fmt == "html"))
     tick.done()
     return data
