@@ -111,7 +111,7 @@ async def _build(dsn: str, region: str, made: Made) -> Built:
 
 
 # The event types the export's first pass reads of every partnership in the area (its figures and
-# whether a partnership is a case study): those of ``projections.case_studies._SHAPES``.
+# whether a partnership is a case study): those of ``projections.case_studies.log.SHAPES``.
 SHAPE_TYPES = (
     "PartnershipRegistered",
     "PartnershipRevised",

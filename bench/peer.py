@@ -32,7 +32,7 @@ import psycopg
 
 from bench.common import REPOSITORY, Options, console
 from bench.server import Running, free_port
-from projections.case_studies import _halves_sql
+from projections.case_studies import halves_sql
 from projections.read_model import LIVE_SCHEMA
 from registry import geography
 from schema.enums import PracticeArea, Sector
@@ -92,7 +92,7 @@ def install() -> None:
 
 
 def views_sql() -> str:
-    return VIEWS.read_text(encoding="utf-8").replace(HALVES_MARK, _halves_sql(LIVE_SCHEMA))
+    return VIEWS.read_text(encoding="utf-8").replace(HALVES_MARK, halves_sql(LIVE_SCHEMA))
 
 
 def prepare(dsn: str) -> None:

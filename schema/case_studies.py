@@ -75,9 +75,7 @@ class CaseStudy(Node):
         description="Every M49 area it belongs to, at all levels."
     )
     evidence_score: float = strawberry.field(
-        description="The ranking score: each outcome 3 (independent), 2 (partner-confirmed) or 1"
-        " (self-reported), doubled with evidence URLs; 0.5 per activity citing evidence and per"
-        " current partner that confirmed its participation."
+        description=cs.GRAPHQL_DESCRIPTION  # derived from the ranking rule
     )
     citations: list[Citation] = strawberry.field(
         resolver=_citations, description="Every event its document cites, once each, in log order."

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from projections.case_studies import RegionReport, paused_gc, region_report
+from projections.case_studies import RegionReport, region_report
 from projections.exports.ticker import Ticker
 from projections.exports.to_csv import render_csv
 from projections.exports.to_html import render_html
@@ -15,6 +15,7 @@ from projections.exports.to_json import render_json
 from projections.exports.to_markdown import render_markdown
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA
+from registry import collector
 from registry.progress import Progress
 
 Format = Literal["md", "html", "csv", "json"]
@@ -62,7 +63,7 @@ async def export(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with paused_gc():
+    with collector.paused():
         report = await region_report(db, region_code, at_position, schema=schema)
         data = render(report, fmt, progress)
     return Export(

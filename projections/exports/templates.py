@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 import registry
-from projections.case_studies import RANKING, RegionReport, paused_gc
+from projections.case_studies import RANKING, RegionReport
 from projections.exports.text import (
     area_name,
     country_name,
@@ -25,6 +25,7 @@ from projections.exports.text import (
     url_host,
 )
 from projections.exports.ticker import Ticker
+from registry import collector
 
 
 def environment(*, html: bool, filters: Mapping[str, Callable[..., Any]]) -> jinja2.Environment:
@@ -69,7 +70,7 @@ def context(report: RegionReport, tick: Ticker) -> dict[str, Any]:
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> bytes:
     template = env.get_template(name)
-    with paused_gc():
+    with collector.paused():
         return _rendered(template, context)
 
 

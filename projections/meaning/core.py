@@ -64,6 +64,11 @@ def meaning_of(event: RecordedEvent) -> Meaning:
     return handler(event)
 
 
+def handled_event_types() -> frozenset[str]:
+    """Every event type with a registered handler (``IGNORED`` ones have none)."""
+    return frozenset(_HANDLERS)
+
+
 def on(event_type: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _HANDLERS[event_type] = handler

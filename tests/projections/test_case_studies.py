@@ -16,6 +16,7 @@ from projections import queries as q
 from projections.runner import Projector
 from registry import geography
 from registry.application import Registry
+from registry.collector import paused
 from registry.database import DatabaseAddress
 from tests.postgres import scratch_database
 from tests.projections.case_study_data import MARKUP_TITLE, World, build_world
@@ -443,15 +444,15 @@ async def test_a_case_study_by_id_carries_its_citations(world: World, db: asyncp
 
 def test_builds_pause_the_garbage_collector_and_restore_it() -> None:
     assert gc.isenabled()
-    with cs.paused_gc():
+    with paused():
         assert not gc.isenabled()
-        with cs.paused_gc():
+        with paused():
             assert not gc.isenabled()
         assert not gc.isenabled()  # the outer build is still running
     assert gc.isenabled()
     gc.disable()
     try:
-        with cs.paused_gc():
+        with paused():
             pass
         assert not gc.isenabled()  # left as the caller had it
     finally:
