@@ -6,10 +6,10 @@ request shape only: "a page of 20 partnerships of a region, with their partners'
 ignores the document, sends the statements our server sends for that request and answers the
 same JSON. The statements are copied from ``projections/queries.py`` as of commit 0a7c713: the
 count and the keyset page in one statement, then the page's memberships joined with their
-organisations, as the DataLoader batches them. The pool is made like ``schema/app.py``'s. So
-the gap to our server is what GraphQL, strawberry and our layers add over the same SQL. When
-those statements change, change these with them: the part checks that both apps answer alike,
-not that they send the same SQL.
+organisations, as the DataLoader batches them. The pool is made like
+``entrypoints/bootstrap.py``'s. So the gap to our server is what GraphQL, strawberry and our
+layers add over the same SQL. When those statements change, change these with them: the part
+checks that both apps answer alike, not that they send the same SQL.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ _MEMBERSHIPS = (
 def app() -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # The pool our server makes (schema/app.py): at most 10 connections, released without
-        # asyncpg's reset statement.
+        # The pool our server makes (entrypoints/bootstrap.py): at most 10 connections, released
+        # without asyncpg's reset statement.
         dsn = os.environ["DATABASE_URL"]
         async with asyncpg.create_pool(dsn, min_size=1, max_size=10, reset=_keep_session) as pool:
             app.state.pool = pool

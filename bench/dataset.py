@@ -1,6 +1,6 @@
 """A seeded demo dataset, built once per (size, seed, sources) and cloned for every run.
 
-Seeding goes through the registry's own path (``registry.seeding.seed_demo``, the bulk
+Seeding goes through the registry's own path (``entrypoints.seeding.seed_demo``, the bulk
 importer) at a few thousand events a second, so a million-event log takes minutes. It is built
 once into a template database and each run gets a copy (``CREATE DATABASE ... TEMPLATE``), which
 PostgreSQL makes at disk speed. Two templates per dataset:
@@ -28,9 +28,9 @@ import psycopg
 from psycopg import sql
 
 from bench.common import REPOSITORY, console, scalar
+from entrypoints import seeding
 from projections.read_model import PROJECTION_VERSION
 from projections.rebuild import rebuild
-from registry import seeding
 from registry.application import Registry
 from registry.database import DatabaseAddress, open_database
 from registry.settings import Settings
@@ -70,7 +70,7 @@ def template_name(partnerships: int, seed: int, projected: bool) -> str:
 
 def sources_hash(projected: bool) -> str:
     """A short hash of what shapes the dataset; the read model's sources only when projected."""
-    paths = [REPOSITORY / "registry" / "demo_data.py"]
+    paths = sorted((REPOSITORY / "entrypoints" / "demo").glob("*.py"))
     paths += sorted((REPOSITORY / "registry" / "domain").glob("*.py"))
     if projected:
         paths.append(REPOSITORY / "projections" / "schema.sql")

@@ -181,7 +181,7 @@ def _serve_command() -> list[str]:
     script = Path(sys.executable).with_name("ppp-registry")
     if script.exists():
         return [str(script), "serve"]
-    return [sys.executable, "-m", "registry.cli", "serve"]
+    return [sys.executable, "-m", "entrypoints.cli", "serve"]
 
 
 @dataclass

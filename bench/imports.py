@@ -31,9 +31,9 @@ from bench.common import (
 from bench.dataset import event_count
 from bench.import_file import IMPORTER, FileSizes, ImportPlan, write_import_file
 from bench.measure import Rate, step
+from entrypoints.bulk_import import DEFAULT_BATCH_SIZE, ImportReport, run_import
 from registry.application import Registry
 from registry.database import DatabaseAddress
-from schema.bulk_import import DEFAULT_BATCH_SIZE, ImportReport, run_import
 from schema.schema import build_schema
 
 PART = "import"

@@ -47,7 +47,7 @@ from bench.common import (
 from bench.dataset import seeded_database
 from bench.measure import latency_summary
 from bench.server import serving
-from projections.batches import advanced_channel
+from projections.event_batches import advanced_channel
 from projections.read_model import LIVE_SCHEMA
 from registry.database import DatabaseAddress
 

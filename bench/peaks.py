@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncpg
 
-from projections import batches
+from projections import event_batches
 from projections.decoding import decode
 from projections.exports import Format, build_export
 from projections.rebuild import rebuild
@@ -105,7 +105,7 @@ def decode_log(dsn: str, batch_size: int = 1000) -> int:
         connection = await asyncpg.connect(dsn)
         try:
             count, position = 0, 0
-            while rows := await batches.fetch_rows(connection, position, batch_size):
+            while rows := await event_batches.fetch_rows(connection, position, batch_size):
                 for row in rows:
                     decode(row)
                 count += len(rows)

@@ -3,7 +3,7 @@
 On a clone of the projected demo dataset (``bench.dataset``), each run times:
 
 - **read only**: the stored events fetched by position in the rebuild's batch size
-  (``projections.batches.fetch_rows``), nothing else;
+  (``projections.event_batches.fetch_rows``), nothing else;
 - **decode only**: the same, and each row decoded with the registry's mapper
   (``projections.decoding.decode``), with no projection and no writes;
 - **rebuild**: ``projections.rebuild.rebuild``, what ``ppp-registry rebuild`` runs: a shadow
@@ -34,7 +34,7 @@ from bench.common import (
 )
 from bench.dataset import event_count, seeded_database
 from bench.measure import Rate, step
-from projections import batches
+from projections import event_batches
 from projections.decoding import decode
 from projections.rebuild import rebuild
 
@@ -125,7 +125,7 @@ async def _pass(dsn: str, *, decoding: bool) -> Rate:
     try:
         count, position = 0, 0
         started = time.perf_counter()
-        while rows := await batches.fetch_rows(connection, position, BATCH_SIZE):
+        while rows := await event_batches.fetch_rows(connection, position, BATCH_SIZE):
             if decoding:
                 for row in rows:
                     decode(row)

@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from entrypoints.web.app import RegistryGraphQL, create_app
 from registry.settings import Settings
-from schema.app import RegistryGraphQL, create_app
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

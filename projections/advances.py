@@ -16,7 +16,7 @@ import logging
 
 import asyncpg
 
-from projections.batches import TRANSIENT, advanced_channel
+from projections.event_batches import TRANSIENT, advanced_channel
 from projections.read_model import LIVE_SCHEMA
 from projections.tracking import read_tracking
 

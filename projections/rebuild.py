@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 
 import asyncpg
 
-from projections import batches, figures, locks
+from projections import event_batches, figures, locks
 from projections.read_model import (
     LIVE_SCHEMA,
     PROJECTION_NAME,
@@ -27,10 +26,9 @@ from projections.read_model import (
     schema_exists,
     use_schema,
 )
+from registry.progress import Progress
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]  # (events done, events in total)
 
 
 class RebuildInProgress(Exception):
@@ -50,7 +48,7 @@ async def rebuild(
     *,
     schema: str = LIVE_SCHEMA,
     batch_size: int = 1000,
-    events_table: str = batches.EVENTS_TABLE,
+    events_table: str = event_batches.EVENTS_TABLE,
     progress: Progress | None = None,
 ) -> int:
     """Rebuild ``schema`` from the whole log; return the position the new model reached."""
@@ -75,14 +73,14 @@ async def _rebuild(
         # A bulk load first: no secondary indexes and no derived figures until the log is in,
         # then both made once. Nobody reads the shadow before the switch.
         await create_read_model(work, shadow, indexes=False)
-        total = await work.fetchval(f"SELECT count(*) FROM {batches.qualified(events_table)}")  # noqa: S608
+        total = await work.fetchval(f"SELECT count(*) FROM {event_batches.qualified(events_table)}")  # noqa: S608
         counter = _Counter(total, progress)
-        await batches.catch_up(
+        await event_batches.catch_up(
             work,
             shadow,
             batch_size=batch_size,
             events_table=events_table,
-            progress=counter,
+            progress=counter.part(),
             figures_each_batch=False,
         )
         await _finish_bulk_load(work, shadow)
@@ -136,8 +134,8 @@ async def _switch(
             await work.execute(
                 f"ALTER SCHEMA {quoted(schema)} RENAME TO {quoted(retired_of(schema))}"
             )
-        position = await batches.catch_up(
-            work, shadow, batch_size=batch_size, events_table=events_table, progress=counter
+        position = await event_batches.catch_up(
+            work, shadow, batch_size=batch_size, events_table=events_table, progress=counter.part()
         )
         await work.execute(f"ALTER SCHEMA {quoted(shadow)} RENAME TO {quoted(schema)}")
     return position
@@ -152,15 +150,22 @@ async def _drop_shadow(dsn: str, shadow: str) -> None:
 
 
 class _Counter:
-    """Adds up applied events and reports them with the total known at the start."""
+    """Adds up the events of the rebuild's catch-ups and reports them with the total known at
+    the start (each catch-up counts its own events from zero)."""
 
     def __init__(self, total: int, progress: Progress | None) -> None:
         self.total = total
         self.done = 0
         self.progress = progress
 
-    def __call__(self, applied: int) -> None:
-        self.done += applied
-        if self.progress is not None:
-            # Events appended during the rebuild make ``done`` overtake the first count.
-            self.progress(self.done, max(self.total, self.done))
+    def part(self) -> Progress:
+        """The progress callback of the next catch-up."""
+        before = self.done
+
+        def report(applied: int, _total: int) -> None:
+            self.done = before + applied
+            if self.progress is not None:
+                # Events appended during the rebuild make ``done`` overtake the first count.
+                self.progress(self.done, max(self.total, self.done))
+
+        return report

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import asyncpg
 import asyncpg.exceptions as pg
 
-from projections import batches, locks
+from projections import event_batches, locks
 from projections.advances import Advances
-from projections.batches import EVENTS_TABLE, TRANSIENT, ProjectionStopped
+from projections.event_batches import EVENTS_TABLE, TRANSIENT, ProjectionStopped
 from projections.read_model import (
     CREATED_BY_ANOTHER,
     LIVE_SCHEMA,
@@ -132,7 +132,7 @@ class Projector:
             await leadership.fetchval("SELECT 1")
 
     async def _catch_up(self, connection: Connection, stop: asyncio.Event | None = None) -> int:
-        return await batches.catch_up(
+        return await event_batches.catch_up(
             connection,
             self.schema,
             batch_size=self.batch_size,
@@ -209,7 +209,7 @@ async def status(
 ) -> ProjectionStatus:
     async with pool.acquire() as conn:
         tracking = await _tracking(conn, schema)
-        table = batches.qualified(events_table)
+        table = event_batches.qualified(events_table)
         head = await conn.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {table}")  # noqa: S608
         # Positions have gaps (rolled-back appends), so count the events instead of subtracting.
         lag = await conn.fetchval(

@@ -1,1 +1,4 @@
-"""The GraphQL API: strawberry types, resolvers and the ASGI app."""
+"""The GraphQL API: strawberry types, resolvers, limits and the response cache.
+
+The ASGI app that serves it lives in ``entrypoints.web``; this package never imports it.
+"""

@@ -16,10 +16,10 @@ from graphql import GraphQLError
 
 from projections import case_studies as cs
 from projections import queries as q
-from projections.exports import GRAPHQL_FORMATS, export_path
 from projections.read_model import LIVE_SCHEMA
 from schema.context import Info
 from schema.enums import PracticeArea
+from schema.export_urls import GRAPHQL_FORMATS, export_path
 from schema.ids import BadGlobalId, parse_global_id, to_global_id
 from schema.pages import PageInfo, page_size
 from schema.types import Area, Node, Partnership

@@ -176,7 +176,7 @@ class RegionSummary:
     )
 
     @classmethod
-    def of(cls, figures: q.RegionFigures) -> RegionSummary:
+    def of(cls, figures: q.RegionStats) -> RegionSummary:
         area = geography.area(figures.area_code)
         assert area is not None
         return cls(

@@ -11,13 +11,14 @@ import asyncpg
 import pytest
 from starlette.testclient import TestClient
 
+from entrypoints import seeding
+from entrypoints.web.app import create_app
 from projections.rebuild import rebuild
-from registry import seeding, tokens
+from registry import tokens
 from registry.application import Registry
 from registry.database import DatabaseAddress
 from registry.domain.actor import Role
 from registry.settings import Settings
-from schema.app import create_app
 from tests.postgres import scratch_database
 
 PARTNERSHIPS = 40

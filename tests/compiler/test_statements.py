@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from starlette.testclient import TestClient
 
-from schema.app import Services
+from entrypoints.web.app import Services
 from tests.compiler.conftest import Apps
 
 PAGE = """query Page($region: String!, $after: String) {
@@ -68,7 +68,7 @@ def counted(apps: Apps) -> Iterator[dict[str, Statements]]:
 
 
 def _pool(http: TestClient, dsn: str, statements: Statements, read: bool) -> asyncpg.Pool:
-    from schema.app import READ_POOL_SETTINGS, _keep_session
+    from entrypoints.bootstrap import READ_POOL_SETTINGS, keep_session
 
     async def create() -> asyncpg.Pool:
         pool: asyncpg.Pool = await asyncpg.create_pool(
@@ -76,7 +76,7 @@ def _pool(http: TestClient, dsn: str, statements: Statements, read: bool) -> asy
             min_size=1,
             max_size=4,
             init=statements.init,
-            reset=_keep_session,  # as the app's pools: no reset statement per release
+            reset=keep_session,  # as the app's pools: no reset statement per release
             server_settings=READ_POOL_SETTINGS if read else None,
         )
         return pool

@@ -13,11 +13,11 @@ import asyncpg
 import pytest
 from starlette.testclient import TestClient
 
+from entrypoints.web.app import create_app
 from registry import tokens
 from registry.database import DatabaseAddress
 from registry.domain.actor import Role
 from registry.settings import Settings
-from schema.app import create_app
 from schema.ids import from_global_id
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from registry.cli import main
+from entrypoints.cli import main
 from registry.database import DatabaseAddress
 from registry.domain.actor import Actor, Role
 from registry.idempotency import keyed_id, scope_of
@@ -44,7 +44,7 @@ def test_token_create_prints_the_token_alone_on_the_last_line(
         [
             sys.executable,
             "-m",
-            "registry.cli",
+            "entrypoints.cli",
             "token",
             "create",
             "--role",

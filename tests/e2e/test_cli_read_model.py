@@ -40,7 +40,7 @@ def test_project_runs_the_projector_alone_until_told_to_stop(
     log = tmp_path / "projector.log"
     with log.open("w") as output:
         projector = subprocess.Popen(
-            [sys.executable, "-m", "registry.cli", "project"],
+            [sys.executable, "-m", "entrypoints.cli", "project"],
             env={**env, "COLUMNS": "200"},
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -50,7 +50,7 @@ def test_project_runs_the_projector_alone_until_told_to_stop(
         code = 1
         while time.monotonic() < deadline:
             status = subprocess.run(
-                [sys.executable, "-m", "registry.cli", "status"],
+                [sys.executable, "-m", "entrypoints.cli", "status"],
                 env=env,
                 capture_output=True,
                 text=True,

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from schema.app import CONSISTENCY_HEADER
+from entrypoints.web.app import CONSISTENCY_HEADER
 from tests.e2e.conftest import Api, World
 
 WRITERS = 8

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from starlette.testclient import TestClient
 
+from entrypoints.web.app import create_app
 from registry.domain.actor import Actor, Role
 from registry.idempotency import keyed_id, scope_of
 from registry.settings import Settings
-from schema.app import create_app
 from schema.ids import to_global_id
 from tests.e2e.conftest import PARTNERSHIP, Api, World
 

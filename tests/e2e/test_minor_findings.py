@@ -19,10 +19,10 @@ from starlette.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
+from entrypoints.web.app import CONSISTENCY_HEADER, BodySizeLimit, create_app
+from entrypoints.web.connection_limits import TRY_AGAIN_LATER
+from entrypoints.web.slow_clients import with_header_timeout
 from registry.settings import Settings
-from registry.slow_clients import with_header_timeout
-from schema.app import CONSISTENCY_HEADER, BodySizeLimit, create_app
-from schema.connection_limits import TRY_AGAIN_LATER
 from tests.e2e.conftest import Api
 
 PROTOCOL = ["graphql-transport-ws"]

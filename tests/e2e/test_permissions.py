@@ -16,8 +16,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
+from entrypoints.cli import main
 from registry import tokens
-from registry.cli import main
 from registry.domain.actor import Role
 from schema.ids import from_global_id
 from tests.e2e.conftest import Api, World, partnership_input, register_organisation

@@ -51,7 +51,7 @@ def test_the_readme_tour_works_as_written(database: DatabaseAddress, tmp_path: P
         "PATH": venv_bin + os.pathsep + os.environ["PATH"],
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "registry.cli", "serve"],
+        [sys.executable, "-m", "entrypoints.cli", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

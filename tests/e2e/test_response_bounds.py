@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from strawberry.types import ExecutionResult
 
+from entrypoints.web.app import create_app
 from registry.settings import Settings
-from schema.app import create_app
 from schema.response_cache import EncodedData, ResponseCache, entry_size
 
 

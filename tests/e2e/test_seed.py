@@ -9,8 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from registry import demo_data, geography
-from registry.cli import main
+from entrypoints import demo
+from entrypoints.cli import main
+from entrypoints.web.app import CONSISTENCY_HEADER
+from registry import geography
 from registry.database import DatabaseAddress
 from registry.domain.codelists import (
     ActivityKind,
@@ -22,7 +24,6 @@ from registry.domain.codelists import (
     Verification,
 )
 from registry.idempotency import keyed_id
-from schema.app import CONSISTENCY_HEADER
 from schema.ids import to_global_id
 from tests.e2e.conftest import Api
 
@@ -49,9 +50,9 @@ def _values(enum: Any) -> set[str]:
 
 
 def test_the_same_seed_gives_the_same_lines_and_another_seed_other_lines() -> None:
-    first = list(demo_data.lines(40, seed=3))
-    assert first == list(demo_data.lines(40, seed=3))
-    other = list(demo_data.lines(40, seed=4))
+    first = list(demo.lines(40, seed=3))
+    assert first == list(demo.lines(40, seed=3))
+    other = list(demo.lines(40, seed=4))
     assert other != first
     assert not {line for line in first if "Fictional" in line} & set(other)  # names differ too
 
@@ -62,7 +63,7 @@ def test_the_dataset_covers_every_codelist_value_and_every_region() -> None:
     def saw(kind: str, *values: str) -> None:
         seen.setdefault(kind, set()).update(values)
 
-    for line in demo_data.commands(30):
+    for line in demo.commands(30):
         command, input = line["command"], line["input"]
         if command == "registerOrganisation":
             saw("orgType", input["orgType"])
@@ -110,7 +111,7 @@ def test_every_line_is_keyed_refers_only_to_earlier_lines_and_is_plainly_fiction
     keys: set[str] = set()
     concluded: set[str] = set()
     commands = Counter[str]()
-    for line in demo_data.commands(60, seed=1):
+    for line in demo.commands(60, seed=1):
         command, input = line["command"], line["input"]
         commands[command] += 1
         key = input["idempotencyKey"]
@@ -122,7 +123,7 @@ def test_every_line_is_keyed_refers_only_to_earlier_lines_and_is_plainly_fiction
         assert input.get("partnershipId") not in concluded, "nothing happens after a conclusion"
         if command in CREATES:
             type_name, purpose = CREATES[command]
-            created.add(to_global_id(type_name, keyed_id(demo_data.SCOPE, key, purpose)))
+            created.add(to_global_id(type_name, keyed_id(demo.SCOPE, key, purpose)))
         if command == "registerOrganisation":
             assert input["name"].startswith("Fictional ") and input["name"].endswith(")")
         if command == "registerPartnership":
@@ -133,7 +134,7 @@ def test_every_line_is_keyed_refers_only_to_earlier_lines_and_is_plainly_fiction
         if command == "concludePartnership":
             concluded.add(input["partnershipId"])
             assert input["endDate"] <= "2025-12-31"
-        text = demo_data.encode(line)
+        text = demo.encode(line)
         assert "@" not in text
         assert all(u.startswith("https://example.org/") for u in input.get("evidenceUrls", []))
     nominated = commands["nominateBestPractice"]
@@ -172,7 +173,7 @@ def _head(address: DatabaseAddress) -> int:
 def test_seeding_rejects_nothing_appends_nothing_twice_and_shows_through_graphql(
     cli: Any, api: Api
 ) -> None:
-    lines = sum(1 for _ in demo_data.commands(30))
+    lines = sum(1 for _ in demo.commands(30))
     code, out, _err = cli("seed", "--partnerships", "30", "--quiet")
     assert code == 0, out
     assert f"{lines} lines: {lines} applied, 0 already there, 0 rejected" in out
@@ -185,7 +186,7 @@ def test_seeding_rejects_nothing_appends_nothing_twice_and_shows_through_graphql
     assert api.event_count() == events
 
     partnership = to_global_id(
-        "Partnership", keyed_id(demo_data.SCOPE, "demo-0-pp-0", "partnership")
+        "Partnership", keyed_id(demo.SCOPE, "demo-0-pp-0", "partnership")
     )
     response = api.http.post(
         "/graphql",
@@ -208,7 +209,7 @@ def test_confirmations_are_made_with_the_organisations_own_tokens(cli: Any, api:
     assert cli("seed", "--partnerships", "20", "--quiet")[0] == 0
     confirmation = next(
         line["input"]
-        for line in demo_data.commands(20)
+        for line in demo.commands(20)
         if line["command"] == "confirmParticipation"
     )
     response = api.http.post(

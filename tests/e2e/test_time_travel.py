@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from schema.app import CONSISTENCY_HEADER
+from entrypoints.web.app import CONSISTENCY_HEADER
 from tests.e2e.conftest import Api, World, partnership_input
 
 # Everything a version can change, as the read model (payloads) and the write side (asOf) show it.

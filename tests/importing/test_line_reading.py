@@ -17,11 +17,11 @@ from graphql import GraphQLInputType, GraphQLNonNull, Undefined
 from graphql.utilities import coerce_input_value
 from strawberry.types.arguments import convert_argument
 
-from registry import demo_data
+from entrypoints import demo
+from entrypoints.bulk_import import LineReader
 from registry.commands import Submission
 from registry.domain.actor import Actor, Role
 from registry.idempotency import fingerprint as _fingerprint
-from schema.bulk_import import LineReader
 from schema.ids import to_global_id
 from schema.input_conversion import input_converter
 from schema.schema import build_schema
@@ -39,7 +39,7 @@ REVISION = {
         "idempotencyKey": "rename-1",
     },
 }
-LINES = [*demo_data.commands(40, 7), REVISION]
+LINES = [*demo.commands(40, 7), REVISION]
 ACTOR = Actor(principal="importer", role=Role.ADMIN)
 
 

@@ -22,9 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.projector import plain
-from projections.projector.batch import as_json
-from projections.projector.core import areas_of, areas_of_members
+from entrypoints.seeding import seed_demo
+from projections.meaning import plain
+from projections.meaning.batch import as_json
+from projections.meaning.core import areas_of, areas_of_members
 from projections.read_model import LIVE_SCHEMA, create_read_model, index_ddl, quoted
 from projections.rebuild import rebuild
 from projections.runner import Projector
@@ -32,7 +33,6 @@ from registry import geography
 from registry.application import Registry
 from registry.database import DatabaseAddress
 from registry.domain.codelists import PracticeArea, Sector, Verification
-from registry.seeding import seed_demo
 from tests.projections.conftest import checksum
 
 CODES = sorted(

@@ -26,13 +26,16 @@ import asyncpg
 import pytest
 
 import registry
+from entrypoints.web import downloads
 from projections import exports
 from projections.case_studies import PositionBeyondHead, UnknownRegion
+from projections.exports import to_csv, to_markdown
 from projections.runner import Projector
 from registry import commands as c
 from registry.application import Registry
 from registry.database import DatabaseAddress
 from registry.domain.codelists import ActivityKind, PracticeArea
+from schema import export_urls
 from tests.postgres import scratch_database
 from tests.projections.case_study_data import REVIEWER, World, Writer, build_world
 
@@ -202,24 +205,24 @@ async def test_markup_in_text_comes_out_escaped(world: World, db: asyncpg.Pool) 
 
 
 def test_markdown_escaping() -> None:
-    assert exports.md("a <b> & c") == "a &lt;b&gt; & c"
-    assert exports.md("&lt; stays text") == "&amp;lt; stays text"
-    assert exports.md("*em* _u_ `c` [l](x) a|b ~s~ \\") == (
+    assert to_markdown.md("a <b> & c") == "a &lt;b&gt; & c"
+    assert to_markdown.md("&lt; stays text") == "&amp;lt; stays text"
+    assert to_markdown.md("*em* _u_ `c` [l](x) a|b ~s~ \\") == (
         r"\*em\* \_u\_ \`c\` \[l\](x) a\|b \~s\~ \\"
     )
-    assert exports.md("# h") == r"\# h"
-    assert exports.md("- item") == r"\- item"
-    assert exports.md("1. item") == r"1\. item"
-    assert exports.md("12) item") == r"12\) item"
-    assert exports.md("= x") == r"\= x"
-    assert exports.md("two\n\nparagraphs\tand  spaces ") == "two paragraphs and spaces"
-    assert exports.md(None) == "—"
+    assert to_markdown.md("# h") == r"\# h"
+    assert to_markdown.md("- item") == r"\- item"
+    assert to_markdown.md("1. item") == r"1\. item"
+    assert to_markdown.md("12) item") == r"12\) item"
+    assert to_markdown.md("= x") == r"\= x"
+    assert to_markdown.md("two\n\nparagraphs\tand  spaces ") == "two paragraphs and spaces"
+    assert to_markdown.md(None) == "—"
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_quoted() -> None:
-    assert exports._cell("=1+1") == "'=1+1"
-    assert exports._cell("@SUM(A1)") == "'@SUM(A1)"
-    assert exports._cell("plain") == "plain"
+    assert to_csv._cell("=1+1") == "'=1+1"
+    assert to_csv._cell("@SUM(A1)") == "'@SUM(A1)"
+    assert to_csv._cell("plain") == "plain"
 
 
 # ---------------------------------------------------------------------------- shapes
@@ -322,22 +325,27 @@ async def test_an_export_says_where_it_was_made_for_downloads(
     made = await exports.export(db, AFRICA, "html")
     assert (made.region, made.format, made.position) == (AFRICA, "html", head)
     assert made.filename == f"case-studies-002-at-{head}.html"
-    assert made.media_type == "text/html; charset=utf-8"
+    assert downloads.MEDIA_TYPES[made.format] == "text/html; charset=utf-8"
     assert made.data == await exports.build_export(db, AFRICA, "html", head)
     earlier = await exports.export(db, AFRICA, "md", world.moved_at)
     assert earlier.position == world.moved_at
-    assert earlier.etag != (await exports.export(db, AFRICA, "md")).etag
+    at_head = await exports.export(db, AFRICA, "md")
+    assert downloads.export_etag(earlier.region, earlier.format, earlier.position) != (
+        downloads.export_etag(at_head.region, at_head.format, at_head.position)
+    )
 
 
 def test_paths_names_and_formats() -> None:
-    assert exports.export_path("002", "md") == "/exports/case-studies/002.md"
-    assert exports.export_path("002", "html", 17) == "/exports/case-studies/002.html?position=17"
+    assert export_urls.export_path("002", "md") == "/exports/case-studies/002.md"
+    assert export_urls.export_path("002", "html", 17) == (
+        "/exports/case-studies/002.html?position=17"
+    )
     assert exports.export_filename("002", "csv", 17) == "case-studies-002-at-17.csv"
     assert exports.format_of_extension("json") == "json"
     with pytest.raises(ValueError, match="unknown export format"):
         exports.format_of_extension("pdf")
-    assert set(exports.GRAPHQL_FORMATS.values()) == set(exports.FORMATS)
-    assert set(exports.MEDIA_TYPES) == set(exports.FORMATS)
+    assert set(export_urls.GRAPHQL_FORMATS.values()) == set(exports.FORMATS)
+    assert set(downloads.MEDIA_TYPES) == set(exports.FORMATS)
 
 
 # ---------------------------------------------------------------------------- the HTML

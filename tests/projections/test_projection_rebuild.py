@@ -9,7 +9,7 @@ import anyio
 import asyncpg
 import pytest
 
-from projections.batches import ProjectionStopped
+from projections.event_batches import ProjectionStopped
 from projections.read_model import PROJECTION_VERSION, schema_exists
 from projections.rebuild import RebuildInProgress, rebuild, retired_of, shadow_of
 from projections.runner import Projector, status, wait_for_position

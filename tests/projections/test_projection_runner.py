@@ -10,8 +10,8 @@ import anyio
 import asyncpg
 import pytest
 
-from projections import batches, locks
-from projections.batches import ProjectionStopped, apply_rows, fetch_rows
+from projections import event_batches, locks
+from projections.event_batches import ProjectionStopped, apply_rows, fetch_rows
 from projections.read_model import create_read_model
 from projections.runner import Projector, status, wait_for_position
 from projections.tracking import TrackingMoved, read_tracking
@@ -106,7 +106,9 @@ async def test_a_projector_restarted_midway_ends_equal_to_a_clean_build(
         batches_done += 1
         return batches_done > 2
 
-    midway = await batches.catch_up(connection, RM, batch_size=3, should_stop=after_two_batches)
+    midway = await event_batches.catch_up(
+        connection, RM, batch_size=3, should_stop=after_two_batches
+    )
     assert 0 < midway < (await fetch_rows(connection, 0, 1000))[-1].position
     await some_history(scribe, partnerships=2)
 

@@ -554,7 +554,7 @@ async def test_region_figures_equal_counts_from_the_records(
 
     for f in figures:
         inside = [i for i, p in enumerate(partnerships) if f.area_code in p.regions]
-        expected = q.RegionFigures(
+        expected = q.RegionStats(
             area_code=f.area_code,
             partnership_count=len(inside),
             active_count=sum(partnerships[i].status == "ACTIVE" for i in inside),
@@ -594,7 +594,7 @@ async def test_region_figures_of_nothing_are_zeros(
     del registry  # it creates the (empty) event store
     await Projector(dsn).catch_up()
     (world,) = await q.region_figures(pool, ["001"])
-    assert world == q.RegionFigures("001", 0, 0, 0, {}, {}, 0)
+    assert world == q.RegionStats("001", 0, 0, 0, {}, {}, 0)
     assert await q.region_figures(pool, []) == []
 
 

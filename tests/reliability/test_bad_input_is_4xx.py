@@ -21,9 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from entrypoints.web.app import create_app
 from registry.database import DatabaseAddress
 from registry.settings import Settings
-from schema.app import create_app
 from schema.positions import MAX_POSITION, BadPosition, parse_position
 from schema.storable_input import CODE, find_unstorable
 from tests.e2e.conftest import Api, register_organisation

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from entrypoints.web.app import create_app
 from registry.database import DatabaseAddress
 from registry.settings import Settings
-from schema.app import create_app
 from schema.log_bounds import (
     BURST,
     MAX_LINE,

@@ -40,6 +40,7 @@ from bench.faults import (
     serving,
     shows_internals,
 )
+from entrypoints.web.app import create_app
 from registry import commands as c
 from registry.application import Registry
 from registry.database import DatabaseAddress
@@ -52,7 +53,6 @@ from registry.domain.codelists import (
     Sector,
 )
 from registry.settings import Settings
-from schema.app import create_app
 from schema.unavailable import is_database_unavailable
 
 RECOVERY_S = 5.0  # the promise: writes succeed again within 5 s of the database being back

@@ -26,12 +26,12 @@ import pytest
 from eventsourcing.domain import DomainEvent
 from starlette.testclient import TestClient
 
+from entrypoints.web.app import create_app
 from registry.application import Registry, _version_at
 from registry.database import DatabaseAddress
 from registry.domain.partnership import Partnership
 from registry.history import HistoryRegistry, partnership_version, version_at
 from registry.settings import Settings
-from schema.app import create_app
 from schema.time_travel import CODE, TimeTravel
 from tests.e2e.conftest import Api, partnership_input, register_organisation
 from tests.unit.conftest import Build

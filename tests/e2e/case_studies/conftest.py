@@ -14,13 +14,13 @@ import asyncpg
 import pytest
 from starlette.testclient import TestClient
 
+from entrypoints.cli import main
+from entrypoints.web.app import create_app
 from projections import exports
 from projections.runner import Projector
 from registry.application import Registry
-from registry.cli import main
 from registry.database import DatabaseAddress
 from registry.settings import Settings
-from schema.app import create_app
 from tests.e2e.conftest import Api
 from tests.postgres import scratch_database
 from tests.projections.case_study_data import World, build_world

@@ -11,6 +11,7 @@ import pytest
 
 from projections import exports
 from registry.database import DatabaseAddress
+from schema import export_urls
 from schema.ids import from_global_id, to_global_id
 from tests.e2e.case_studies.conftest import AFRICA, built, head_of
 from tests.e2e.conftest import Api
@@ -169,7 +170,7 @@ def test_a_region_lists_its_case_studies(reader: Api, case_database: DatabaseAdd
     assert counts[AFRICA] > 0 and counts["150"] > 0  # Africa and Europe both have some
 
 
-@pytest.mark.parametrize(("graphql_format", "fmt"), list(exports.GRAPHQL_FORMATS.items()))
+@pytest.mark.parametrize(("graphql_format", "fmt"), list(export_urls.GRAPHQL_FORMATS.items()))
 def test_the_export_url_downloads_the_export_at_the_position_of_the_query(
     reader: Api, case_database: DatabaseAddress, graphql_format: str, fmt: exports.Format
 ) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from entrypoints.cli import parser
 from projections import exports
 from registry import geography
-from registry.cli import _parser
 from registry.database import DatabaseAddress
 from tests.e2e.case_studies.conftest import AFRICA, Cli, built, head_of
 from tests.projections.case_study_data import World
@@ -127,7 +127,7 @@ def test_the_readmes_export_commands_are_valid() -> None:
     ]
     assert len(commands) == 5
     for args in commands:
-        parsed = _parser().parse_args(args)
+        parsed = parser().parse_args(args)
         assert parsed.verb == "export", args
 
 
@@ -136,7 +136,7 @@ def test_the_installed_command_fails_without_a_traceback(
 ) -> None:
     env = {**os.environ, "DATABASE_URL": case_database.dsn(), "PPP_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "registry.cli", *EXPORT[:3], "Africa", "--format", "md"],
+        [sys.executable, "-m", "entrypoints.cli", *EXPORT[:3], "Africa", "--format", "md"],
         env=env,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from projections.decoding import RecordedEvent
-from projections.projector.core import Meaning, Write, on, update
+from projections.meaning.core import Meaning, Write, on, update
 
 
 @on("OrganisationRegistered")

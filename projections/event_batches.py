@@ -18,9 +18,10 @@ import asyncpg.exceptions as pg
 
 from projections import figures
 from projections.decoding import RecordedEvent, StoredRow, decode
-from projections.projector import BatchMeaning, Meaning, Write, head_writes, meaning_of
+from projections.meaning import BatchMeaning, Meaning, Write, head_writes, meaning_of
 from projections.read_model import Connection, quoted, use_schema
 from projections.tracking import TrackingMoved, advance, read_tracking, record_failure
+from registry.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,6 @@ class Understood:
     meaning: Meaning
 
 
-Progress = Callable[[int], None]  # called with the number of events a committed batch applied
-
-
 def advanced_channel(schema: str) -> str:
     """The channel a projection notifies, with its new position, when a batch commits."""
     return f"{schema}_advanced"
@@ -100,8 +98,11 @@ async def catch_up(
 
     Raises ``ProjectionStopped`` at a poison event, after recording it. Without
     ``figures_each_batch`` (a rebuild's bulk load, which nobody reads yet) the derived figures
-    are left for ``figures.recount``.
+    are left for ``figures.recount``. ``progress(done, total)`` is called as each batch commits
+    with the events this call has applied so far; it does not count the log ahead, so the total
+    it gives is the same number (a caller that knows the total, as a rebuild does, uses its own).
     """
+    applied = 0
     while True:
         # Read back every time: after a rebuild's switch the schema holds another position.
         position = (await read_tracking(connection, schema)).position
@@ -113,8 +114,9 @@ async def catch_up(
         reached = await apply_rows(
             connection, schema, position, rows, figures_each_batch=figures_each_batch
         )
+        applied += len(rows)
         if progress is not None:
-            progress(len(rows))
+            progress(applied, applied)
         if len(rows) < batch_size:
             # The log had nothing more, so reading again would find nothing: one round trip
             # less for every live batch. A later append notifies the projector anew.

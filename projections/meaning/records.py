@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projections.decoding import RecordedEvent
-from projections.projector.core import Meaning, Write, number, on, texts, update
+from projections.meaning.core import Meaning, Write, number, on, texts, update
 
 # ---------------------------------------------------------------------- activities
 _ACTIVITY_COLUMNS = {

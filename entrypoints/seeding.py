@@ -1,6 +1,6 @@
 """Seeding a registry with the fictional demo dataset: ``ppp-registry seed`` and ``serve --demo``.
 
-The lines of ``registry.demo_data`` are applied with the bulk importer, under tokens that exist
+The lines of ``entrypoints.demo`` are applied with the bulk importer, under tokens that exist
 in the token store, so every event names a real (if secret-less) principal:
 
 - an admin token named ``demo-seeder`` applies every line but the confirmations;
@@ -17,29 +17,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 import asyncpg
 
-from registry import demo_data, tokens
+from entrypoints import demo
+from registry import tokens
 from registry.application import Registry, load_organisation
 from registry.database import DatabaseAddress
 from registry.domain.actor import Actor, Role
+from registry.progress import Progress, ignore
 
 if TYPE_CHECKING:
-    from schema.bulk_import import ImportReport, Rejection
+    from entrypoints.bulk_import import ImportReport, Rejection
 
 log = logging.getLogger("ppp_registry.seeding")
 
-SEEDER = demo_data.SEEDER
+SEEDER = demo.SEEDER
 DEMO_PARTNERSHIPS = 300
 DEFAULT_BATCH_SIZE = 500
-
-# Called as lines are applied: (lines just applied, total lines of the dataset).
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -67,7 +66,7 @@ class SeedReport:
 
 def line_count(partnerships: int, seed: int = 0) -> int:
     """How many lines the dataset has (generating it is cheap; applying it is not)."""
-    return sum(1 for _ in demo_data.commands(partnerships, seed))
+    return sum(1 for _ in demo.commands(partnerships, seed))
 
 
 def is_empty(registry: Registry) -> bool:
@@ -81,10 +80,10 @@ def seed_demo(
     partnerships: int,
     seed: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Progress = lambda _done, _total: None,
+    progress: Progress = ignore,
 ) -> SeedReport:
     """Apply the demo dataset of ``partnerships`` partnerships; appends nothing the second time."""
-    from schema.bulk_import import run_import
+    from entrypoints.bulk_import import run_import
     from schema.ids import from_global_id
     from schema.schema import build_schema
 
@@ -93,14 +92,20 @@ def seed_demo(
     before = registry.recorder.max_notification_id() or 0
     (admin,) = _actors(address, [(SEEDER, Role.ADMIN, None)])
     report = SeedReport()
+    done = 0
+
+    def applied(lines: int) -> None:
+        nonlocal done
+        done += lines
+        progress(done, total)
 
     # Pass 1: everything but confirmations, as the admin. A deferred line becomes a blank one,
     # which the importer skips while keeping the line numbers of the dataset.
     deferred: dict[UUID, list[tuple[int, str]]] = {}
 
     def first_pass() -> Iterator[str]:
-        encode = demo_data.encode
-        for number, command in enumerate(demo_data.commands(partnerships, seed), start=1):
+        encode = demo.encode
+        for number, command in enumerate(demo.commands(partnerships, seed), start=1):
             if command["command"] == "confirmParticipation":
                 organisation = from_global_id(command["input"]["organisationId"], "Organisation")
                 deferred.setdefault(organisation, []).append((number, encode(command)))
@@ -115,7 +120,7 @@ def seed_demo(
             schema,
             first_pass(),
             batch_size=batch_size,
-            on_batch=lambda n: progress(n, total),
+            on_batch=applied,
         )
     )
 
@@ -132,7 +137,7 @@ def seed_demo(
             schema,
             [text for _number, text in lines],
             batch_size=batch_size,
-            on_batch=lambda n: progress(n, total),
+            on_batch=applied,
         )
         report.add(confirmations, numbers)
 
@@ -146,7 +151,7 @@ def seed_if_empty(
     *,
     partnerships: int = DEMO_PARTNERSHIPS,
     seed: int = 0,
-    progress: Progress = lambda _done, _total: None,
+    progress: Progress = ignore,
 ) -> int:
     """Seed the demo dataset into an empty event store; the number of events appended.
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from registry.slow_clients import with_header_timeout
+from entrypoints.web.slow_clients import with_header_timeout
 
 log = logging.getLogger("ppp_registry.serve")
 

@@ -10,6 +10,7 @@ bounds how many run (and hold their documents in memory) at once.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import anyio
@@ -18,20 +19,22 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+import registry
 from projections.case_studies import PositionBeyondHead, UnknownRegion, resolve_position
-from projections.exports import (
-    EXPORT_ROUTE,
-    Export,
-    Format,
-    export,
-    export_etag,
-    format_of_extension,
-)
+from projections.exports import Export, Format, export, format_of_extension
 from registry import geography
+from schema.export_urls import EXPORT_ROUTE
 from schema.positions import BadPosition, parse_position
 
 ROUTE = f"{EXPORT_ROUTE}/{{name}}"
 CONCURRENT_EXPORTS = 2
+
+MEDIA_TYPES: Mapping[Format, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8; header=present",
+    "json": "application/json",
+}
 
 # The HTML export inlines its styles and fetches nothing; the header repeats its own meta tag
 # for browsers that open it from this route.
@@ -75,7 +78,7 @@ class Downloads:
         headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
         if made.format == "html":
             headers["Content-Security-Policy"] = _HTML_POLICY
-        return Response(made.data, media_type=made.media_type, headers=headers)
+        return Response(made.data, media_type=MEDIA_TYPES[made.format], headers=headers)
 
     def _build(self, region: str, fmt: Format, position: int) -> Export:
         return asyncio.run(self._export(region, fmt, position))
@@ -86,6 +89,12 @@ class Downloads:
             return await export(connection, region, fmt, position)
         finally:
             await connection.close()
+
+
+def export_etag(region: str, fmt: Format, position: int) -> str:
+    """A strong validator: one region, format, position and version give one content, so a
+    download can be answered 304 before the export is built."""
+    return f'"{region}-{position}-{fmt}-{registry.__version__}"'
 
 
 def _wanted(request: Request) -> Wanted:

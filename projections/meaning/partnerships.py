@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.decoding import RecordedEvent
-from projections.projector.core import Meaning, Write, areas_of_members, on, texts, update
+from projections.meaning.core import Meaning, Write, areas_of_members, on, texts, update
 
 
 @on("PartnershipRegistered")

@@ -8,9 +8,9 @@ partnership counts, region statistics) the runner refreshes once per batch.
 from __future__ import annotations
 
 # Importing the handler modules registers their functions with ``core.on``.
-from projections.projector import organisations, partnerships, records  # noqa: F401
-from projections.projector.batch import BatchMeaning, head_writes, log_row, meaning_of_batch, plain
-from projections.projector.core import (
+from projections.meaning import organisations, partnerships, records  # noqa: F401
+from projections.meaning.batch import BatchMeaning, head_writes, log_row, meaning_of_batch, plain
+from projections.meaning.core import (
     IGNORED,
     Meaning,
     UnknownEvent,

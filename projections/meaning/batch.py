@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.decoding import RecordedEvent
-from projections.projector.core import Meaning, Write, meaning_of
+from projections.meaning.core import Meaning, Write, meaning_of
 
 
 # ---------------------------------------------------------------------- the audit log

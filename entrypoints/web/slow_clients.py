@@ -4,7 +4,7 @@ uvicorn times out a connection idle between requests (``timeout_keep_alive``) bu
 opened and sends nothing, or sends a request's head a byte at a time: each such connection
 was held with no timeout (slowloris). This protocol gives a request ``header_timeout`` seconds,
 from the connection's start or the request's first byte, to finish its headers; then it answers
-408 and closes. The body's own deadline is the app's (``schema.app.BodySizeLimit``).
+408 and closes. The body's own deadline is the app's (``entrypoints.web.app.BodySizeLimit``).
 """
 
 from __future__ import annotations

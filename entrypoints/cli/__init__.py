@@ -1,0 +1,42 @@
+"""``ppp-registry``: the command line. Each verb opens what it needs and closes it on exit.
+
+Verbs live by family, one module each: ``serving`` (serve, seed), ``tokens``, ``read_model``
+(project, rebuild, status), ``importing`` and ``exports``; ``common`` holds what they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from entrypoints.cli import exports, importing, read_model, serving, tokens
+from entrypoints.cli.common import CliError, err
+from registry.settings import Settings
+
+DESCRIPTION = (
+    "``ppp-registry``: the command line. Each verb opens what it needs and closes it on exit."
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line, verbs in the order ``--help`` lists them."""
+    top = argparse.ArgumentParser(prog="ppp-registry", description=DESCRIPTION)
+    verbs = top.add_subparsers(dest="verb", required=True)
+    serving.add_serve_verb(verbs)
+    tokens.add_verbs(verbs)
+    read_model.add_verbs(verbs)
+    importing.add_verbs(verbs)
+    serving.add_seed_verb(verbs)
+    exports.add_verbs(verbs)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        result: int = args.run(args, settings)
+        return result
+    except CliError as error:
+        err.print(f"[red]error:[/red] {error}")
+        return 2

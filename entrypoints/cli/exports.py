@@ -1,0 +1,117 @@
+"""``export``: a region's case studies as a document, at a log position; ``--list-regions``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from rich.table import Table
+
+from entrypoints.bootstrap import close_pool, open_pool, open_registry, prepare_read_model
+from entrypoints.cli.common import CliError, Verbs, err, out, position, rate_bar
+from projections.exports import FORMATS, Export, PositionBeyondHead, UnknownRegion, export
+from projections.runner import status as projection_status
+from registry import geography
+from registry.progress import Progress
+from registry.settings import Settings
+
+
+def add_verbs(verbs: Verbs) -> None:
+    p = verbs.add_parser("export", help="export documents: a region's case studies")
+    p.add_argument(
+        "--list-regions", action="store_true", help="list the UN M49 region codes and names"
+    )
+    p.set_defaults(run=_usage)
+    kinds = p.add_subparsers(dest="export_kind", required=False)
+    p = kinds.add_parser(
+        "case-studies", help="a region's figures and best-practice case studies, with sources"
+    )
+    p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
+    p.add_argument("--format", required=True, choices=FORMATS)
+    p.add_argument(
+        "--at-position",
+        type=position,
+        metavar="N",
+        help="the log position to export at (default: the read model's head); same N, same bytes",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="a file, a directory, or - for standard output"
+        " (default: case-studies-CODE-at-N.FORMAT in the current directory)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=export_case_studies)
+
+
+def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a region's case-study export at a log position (the read model's head by default)."""
+    if geography.area(args.region) is None:  # before starting a database for nothing
+        raise CliError(str(UnknownRegion(args.region)))
+    with (
+        open_registry(settings) as (address, _registry),
+        rate_bar("exporting", quiet=args.quiet, unit="case studies") as bar,
+    ):
+        try:
+            made, lag = asyncio.run(_export(address.dsn(), args, bar))
+        except PositionBeyondHead as error:
+            raise CliError(str(error)) from None
+    if lag:
+        err.print(
+            f"note: {lag} event(s) of the log are not in the read model yet; run the projector"
+            " (ppp-registry project, or serve) to include them"
+        )
+    target = _target(args.out, made.filename)
+    if target is None:
+        sys.stdout.buffer.write(made.data)
+        sys.stdout.flush()
+        return 0
+    try:
+        target.write_bytes(made.data)
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {error.strerror}") from None
+    out.print(f"wrote {target} ({len(made.data):,} bytes) at log position {made.position}")
+    return 0
+
+
+async def _export(dsn: str, args: argparse.Namespace, progress: Progress) -> tuple[Export, int]:
+    """The export and how many events the read model has not applied yet."""
+    await prepare_read_model(dsn)  # before any projector ran: an empty read model
+    pool = await open_pool(dsn, size=1)
+    try:
+        made = await export(pool, args.region, args.format, args.at_position, progress)
+        return made, (await projection_status(pool)).lag
+    finally:
+        await close_pool(pool)
+
+
+def _target(out_option: str | None, filename: str) -> Path | None:
+    """Where ``--out`` says to write: a file, a directory (the export's own name in it), or
+    ``-`` for standard output; without it, the export's own name in the current directory."""
+    if out_option == "-":
+        return None
+    if out_option is None:
+        return Path(filename)
+    target = Path(out_option)
+    meant_a_directory = out_option.endswith(("/", os.sep))  # even if it does not exist yet
+    return target / filename if meant_a_directory or target.is_dir() else target
+
+
+def list_regions(_args: argparse.Namespace, _settings: Settings) -> int:
+    table = Table("code", "name", "level", title="UN M49 areas (use the code)")
+    for area in geography.areas():
+        table.add_row(area.code, area.name, area.level.value)
+    out.print(table)
+    return 0
+
+
+def _usage(args: argparse.Namespace, settings: Settings) -> int:
+    if args.list_regions:
+        return list_regions(args, settings)
+    raise CliError(
+        "say what to export: 'ppp-registry export case-studies --region CODE --format md'"
+        " (or list the region codes with 'ppp-registry export --list-regions')"
+    )

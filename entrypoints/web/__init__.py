@@ -1,0 +1,1 @@
+"""The web layer: the ASGI app, its middleware and its HTTP routes."""
