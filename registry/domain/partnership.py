@@ -2,12 +2,14 @@
 
 Public methods validate a command and then call an ``@event`` method; event bodies only assign
 state because they re-run on every replay, where enum values and lists arrive as plain JSON.
+Input rules are in ``partnership_checks``, changes' encoding in ``partnership_changes``; the
+events stay here, as stored events name their class (``registry.domain.partnership:...``).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -15,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, datetime_now_with_tzinfo, event
 
+from registry.domain import partnership_checks
 from registry.domain.actor import Actor
 from registry.domain.codelists import (
     ActivityKind,
@@ -27,68 +30,18 @@ from registry.domain.codelists import (
     TargetGroup,
     Verification,
 )
-from registry.domain.errors import ErrorCode, duplicate, invalid, not_found
-from registry.domain.records import Activity, Lesson, Membership, Outcome
-from registry.domain.validation import (
-    MAX_INDICATOR,
-    MAX_LONG_TEXT,
-    MAX_PARTNERS,
-    MAX_REASON,
-    MAX_TITLE,
-    MAX_UNIT,
-    Checks,
+from registry.domain.errors import duplicate, invalid, not_found
+from registry.domain.partnership_changes import Changes, coerced, effective_changes, jsonable
+from registry.domain.partnership_checks import (
+    check_activity_correction,
+    check_outcome_correction,
+    check_revision,
+    check_text,
 )
+from registry.domain.records import Activity, Lesson, Membership, Outcome
+from registry.domain.validation import MAX_LONG_TEXT, MAX_PARTNERS, MAX_REASON, MAX_TITLE, Checks
 
 ActorRecord = dict[str, str | None]
-Changes = dict[str, Any]
-
-
-# How a corrected field's JSON value becomes the value a record holds.
-_COERCE: dict[str, Any] = {
-    "kind": ActivityKind,
-    "practice_area": PracticeArea,
-    "result_level": ResultLevel,
-    "verification": Verification,
-    "countries": tuple,
-    "regions": tuple,
-    "evidence_urls": tuple,
-    "target_groups": lambda groups: tuple(TargetGroup(g) for g in groups),
-    "practice_areas": lambda areas: tuple(PracticeArea(a) for a in areas),
-}
-
-
-def _coerced(changes: Mapping[str, Any]) -> Changes:
-    return {
-        k: _COERCE.get(k, lambda v: v)(v) if v is not None else None for k, v in changes.items()
-    }
-
-
-def _check_activity(checks: Checks, fields: Mapping[str, Any]) -> None:
-    """Rules for the activity fields present in ``fields`` (all of them when logging)."""
-    if "title" in fields:
-        checks.text(("title",), fields["title"], MAX_TITLE)
-    if "description" in fields:
-        checks.text(("description",), fields["description"], MAX_LONG_TEXT, required=False)
-    if fields.get("countries") is not None:
-        checks.countries(("countries",), fields["countries"])
-    if fields.get("target_groups") is not None:
-        checks.unique(("target_groups",), fields["target_groups"])
-    if "participants" in fields:
-        checks.count(("participants",), fields["participants"])
-    if fields.get("evidence_urls") is not None:
-        checks.urls(("evidence_urls",), fields["evidence_urls"])
-
-
-def _check_outcome(checks: Checks, fields: Mapping[str, Any]) -> None:
-    if "indicator" in fields:
-        checks.text(("indicator",), fields["indicator"], MAX_INDICATOR)
-    if "unit" in fields:
-        checks.text(("unit",), fields["unit"], MAX_UNIT, required=False)
-    for measure in ("baseline", "target", "actual"):
-        if measure in fields:
-            checks.measure((measure,), fields[measure])
-    if fields.get("evidence_urls") is not None:
-        checks.urls(("evidence_urls",), fields["evidence_urls"])
 
 
 class Partnership(Aggregate):
@@ -120,7 +73,7 @@ class Partnership(Aggregate):
         if not countries and not regions:
             checks.fail(("countries",), "name at least one country or region")
         checks.in_order(("start_date",), start_date, ("end_date",), end_date)
-        _check_partners(checks, partners)
+        partnership_checks.partners(checks, partners)
         checks.raise_if_any()
         return cls(
             id=id,
@@ -200,44 +153,13 @@ class Partnership(Aggregate):
 
     # ------------------------------------------------------------------ revision
     def revise(self, *, changes: Changes, reason: str, actor: Actor) -> None:
-        checks = Checks()
-        checks.text(("reason",), reason, MAX_REASON)
-        if "title" in changes:
-            checks.text(("title",), changes["title"], MAX_TITLE)
-        if "summary" in changes:
-            checks.text(("summary",), changes["summary"], MAX_LONG_TEXT)
-        if "objectives" in changes:
-            checks.text(("objectives",), changes["objectives"], MAX_LONG_TEXT, required=False)
-        for required in ("practice_areas", "countries", "regions", "start_date"):
-            if required in changes and changes[required] is None:
-                checks.fail((required,), "must not be null")
-        if changes.get("practice_areas") is not None:
-            checks.non_empty(("practice_areas",), changes["practice_areas"], "practice area")
-            checks.unique(("practice_areas",), changes["practice_areas"])
-        if changes.get("countries") is not None:
-            checks.countries(("countries",), changes["countries"])
-        if changes.get("regions") is not None:
-            checks.regions(("regions",), changes["regions"])
-        areas = [changes.get("countries", self.countries), changes.get("regions", self.regions)]
-        if None not in areas and not any(areas):
-            checks.fail(("countries",), "name at least one country or region")
-        start = changes.get("start_date", self.start_date)
-        end = changes.get("end_date", self.end_date)
-        field = ("end_date",) if "end_date" in changes else ("start_date",)
-        if start is not None and end is not None and end < start:
-            checks.fail(field, f"the partnership would end ({end}) before it starts ({start})")
-        if self.is_concluded and "end_date" in changes and end is None:
-            checks.fail(("end_date",), "a concluded partnership keeps its end date")
-        # The order is checked above; checking it again would report the same problem twice.
-        checks.day(("start_date",), changes.get("start_date"))
-        checks.day(("end_date",), changes.get("end_date"))
-        checks.raise_if_any()
-        changed = _changed(self, changes)
-        self._revise(changes=_jsonable(changed), reason=reason, actor=actor.record())
+        check_revision(self, changes, reason)
+        changed = effective_changes(self, changes)
+        self._revise(changes=jsonable(changed), reason=reason, actor=actor.record())
 
     @event("PartnershipRevised")
     def _revise(self, changes: Changes, reason: str, actor: ActorRecord) -> None:
-        for field, value in _coerced(changes).items():
+        for field, value in coerced(changes).items():
             setattr(self, field, value)
 
     # ------------------------------------------------------------------ partners
@@ -327,7 +249,7 @@ class Partnership(Aggregate):
     ) -> None:
         self._require_active(("partnership_id",))
         checks = Checks()
-        _check_activity(
+        partnership_checks.activity_fields(
             checks,
             {
                 "title": title,
@@ -389,40 +311,17 @@ class Partnership(Aggregate):
         self, *, activity_id: UUID, changes: Changes, reason: str, actor: Actor
     ) -> None:
         activity = self._activity(activity_id)
-        checks = Checks()
-        checks.text(("reason",), reason, MAX_REASON)
-        for required in (
-            "kind",
-            "practice_area",
-            "title",
-            "start_date",
-            "countries",
-            "target_groups",
-            "evidence_urls",
-        ):
-            if required in changes and changes[required] is None:
-                checks.fail((required,), "must not be null")
-        _check_activity(checks, changes)
-        start = changes.get("start_date", activity.start_date) or activity.start_date
-        end = changes.get("end_date", activity.end_date)
-        if end is not None and end < start:
-            checks.fail(
-                ("end_date",) if "end_date" in changes else ("start_date",),
-                "the activity would end before it starts",
-            )
-        checks.day(("start_date",), changes.get("start_date"))
-        checks.day(("end_date",), changes.get("end_date"))
-        checks.raise_if_any()
-        changed = _changed(activity, changes)
+        check_activity_correction(activity, changes, reason)
+        changed = effective_changes(activity, changes)
         self._correct_activity(
-            activity_id=activity_id, changes=_jsonable(changed), reason=reason, actor=actor.record()
+            activity_id=activity_id, changes=jsonable(changed), reason=reason, actor=actor.record()
         )
 
     @event("ActivityCorrected")
     def _correct_activity(
         self, activity_id: UUID, changes: Changes, reason: str, actor: ActorRecord
     ) -> None:
-        self.activities[activity_id] = replace(self.activities[activity_id], **_coerced(changes))
+        self.activities[activity_id] = replace(self.activities[activity_id], **coerced(changes))
 
     def retract_activity(self, *, activity_id: UUID, reason: str, actor: Actor) -> None:
         self._activity(activity_id)
@@ -461,7 +360,7 @@ class Partnership(Aggregate):
         actor: Actor,
     ) -> None:
         checks = Checks()
-        _check_outcome(
+        partnership_checks.outcome_fields(
             checks,
             {
                 "indicator": indicator,
@@ -525,32 +424,17 @@ class Partnership(Aggregate):
         outcome = self.outcomes.get(outcome_id)
         if outcome is None:
             raise not_found(("outcome_id",), "no such outcome in this partnership")
-        checks = Checks()
-        checks.text(("reason",), reason, MAX_REASON)
-        for required in ("result_level", "indicator", "verification", "evidence_urls"):
-            if required in changes and changes[required] is None:
-                checks.fail((required,), "must not be null")
-        _check_outcome(checks, changes)
-        start = changes.get("period_start", outcome.period_start)
-        end = changes.get("period_end", outcome.period_end)
-        if start is not None and end is not None and end < start:
-            checks.fail(
-                ("period_end",) if "period_end" in changes else ("period_start",),
-                "the period would end before it starts",
-            )
-        checks.day(("period_start",), changes.get("period_start"))
-        checks.day(("period_end",), changes.get("period_end"))
-        checks.raise_if_any()
-        changed = _changed(outcome, changes)
+        check_outcome_correction(outcome, changes, reason)
+        changed = effective_changes(outcome, changes)
         self._correct_outcome(
-            outcome_id=outcome_id, changes=_jsonable(changed), reason=reason, actor=actor.record()
+            outcome_id=outcome_id, changes=jsonable(changed), reason=reason, actor=actor.record()
         )
 
     @event("OutcomeCorrected")
     def _correct_outcome(
         self, outcome_id: UUID, changes: Changes, reason: str, actor: ActorRecord
     ) -> None:
-        self.outcomes[outcome_id] = replace(self.outcomes[outcome_id], **_coerced(changes))
+        self.outcomes[outcome_id] = replace(self.outcomes[outcome_id], **coerced(changes))
 
     # ------------------------------------------------------------------ lessons
     def record_lesson(self, *, lesson_id: UUID, kind: LessonKind, text: str, actor: Actor) -> None:
@@ -569,7 +453,7 @@ class Partnership(Aggregate):
             raise duplicate(
                 ("partnership_id",), f"the partnership is already {self.best_practice.lower()}"
             )
-        _require_text(("rationale",), rationale, MAX_LONG_TEXT)
+        check_text(("rationale",), rationale, MAX_LONG_TEXT)
         self._nominate(rationale=rationale, actor=actor.record())
 
     @event("BestPracticeNominated")
@@ -583,7 +467,7 @@ class Partnership(Aggregate):
             raise invalid(
                 ("partnership_id",), "a partnership must be nominated before it is endorsed"
             )
-        _require_text(("rationale",), rationale, MAX_LONG_TEXT)
+        check_text(("rationale",), rationale, MAX_LONG_TEXT)
         self._endorse(rationale=rationale, actor=actor.record())
 
     @event("BestPracticeEndorsed")
@@ -593,7 +477,7 @@ class Partnership(Aggregate):
     def withdraw_endorsement(self, *, reason: str, actor: Actor) -> None:
         if self.best_practice is not BestPracticeStatus.ENDORSED:
             raise invalid(("partnership_id",), "the partnership is not endorsed")
-        _require_text(("reason",), reason, MAX_REASON)
+        check_text(("reason",), reason, MAX_REASON)
         self._withdraw_endorsement(reason=reason, actor=actor.record())
 
     @event("EndorsementWithdrawn")
@@ -618,46 +502,3 @@ class Partnership(Aggregate):
     def _require_active(self, field: tuple[str, ...]) -> None:
         if self.is_concluded:
             raise invalid(field, "the partnership is concluded; nothing more can happen in it")
-
-
-def _check_partners(checks: Checks, partners: Sequence[tuple[UUID, PartnerRole]]) -> None:
-    checks.non_empty(("partners",), partners, "partner")
-    checks.size(("partners",), partners, MAX_PARTNERS)
-    seen: set[UUID] = set()
-    for index, (organisation_id, _role) in enumerate(partners):
-        if organisation_id in seen:
-            checks.fail(
-                ("partners", str(index), "organisation_id"),
-                "the organisation is listed twice",
-                ErrorCode.DUPLICATE,
-            )
-        seen.add(organisation_id)
-    if partners and PartnerRole.LEAD not in {role for _org, role in partners}:
-        checks.fail(("partners",), "one partner must have the LEAD role")
-
-
-def _require_text(field: tuple[str, ...], value: str, limit: int) -> None:
-    checks = Checks()
-    checks.text(field, value, limit)
-    checks.raise_if_any()
-
-
-def _changed(current: object, changes: Changes) -> Changes:
-    """The changes that differ from ``current``; a correction that changes nothing is refused."""
-    changed = {k: v for k, v in changes.items() if _coerced({k: v})[k] != getattr(current, k)}
-    if not changed:
-        raise invalid((), "the correction changes nothing")
-    return changed
-
-
-def _jsonable(changes: Changes) -> Changes:
-    """Enums become their names and tuples lists, so the stored event is plain JSON."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        if isinstance(value, str):
-            return str(value)
-        return value
-
-    return {k: plain(v) for k, v in changes.items()}
