@@ -19,7 +19,7 @@ from projections import queries as q
 from projections.read_model import LIVE_SCHEMA
 from schema.context import Info
 from schema.enums import PracticeArea
-from schema.export_urls import GRAPHQL_FORMATS, export_path
+from schema.export_urls import GRAPHQL_FORMATS, export_path, iati_path
 from schema.ids import BadGlobalId, parse_global_id, to_global_id
 from schema.pages import PageInfo, page_size
 from schema.types import Area, Node, Partnership
@@ -31,6 +31,7 @@ class ExportFormat(Enum):
     HTML = "HTML"
     CSV = "CSV"
     JSON = "JSON"
+    IATI = "IATI"  # the area's partnerships as IATI 2.03 activities, not its case studies
 
 
 @strawberry.type(description="The event a statement of a case study comes from.")
@@ -163,4 +164,6 @@ def case_study_uuid(global_id: str) -> UUID | None:
 
 async def export_url(info: Info, region: str, format: ExportFormat) -> str:
     position = await info.context.loaders.head.load(LIVE_SCHEMA)
+    if format is ExportFormat.IATI:
+        return iati_path(region, position)
     return export_path(region, GRAPHQL_FORMATS[format.value], position)

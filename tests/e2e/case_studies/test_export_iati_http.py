@@ -46,6 +46,18 @@ def test_a_pinned_download_is_byte_identical_to_the_cli_export(
     assert "max-age" in response.headers["cache-control"]
 
 
+def test_graphqls_export_url_names_the_iati_file_at_the_querys_position(
+    reader: Api, case_database: DatabaseAddress
+) -> None:
+    answer = reader.post('{ region(code: "002") { exportUrl(format: IATI) } }')
+    assert "errors" not in answer, answer
+    url = answer["data"]["region"]["exportUrl"]
+    assert url == iati_path(AFRICA, head_of(case_database))
+    response = reader.http.get(url)
+    assert response.status_code == 200
+    assert schema_errors(response.content) == ()
+
+
 def test_mistakes_in_the_address_are_refused_clearly(reader: Api) -> None:
     assert reader.http.get("/exports/iati/Africa.xml").status_code == 404
     assert reader.http.get(f"/exports/iati/{AFRICA}.json").status_code == 404
