@@ -7,12 +7,13 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
 
 from entrypoints.bootstrap import close_pool, open_pool, open_registry, prepare_read_model
-from entrypoints.cli.common import CliError, Verbs, err, out, position, rate_bar
+from entrypoints.cli.common import CliError, Verb, Verbs, err, out, position, rate_bar
 from projections.exports import FORMATS, Export, PositionBeyondHead, UnknownRegion, export
 from projections.iati.export import IatiExport, NoActivities, iati_export
 from projections.runner import status as projection_status
@@ -28,11 +29,36 @@ def add_verbs(verbs: Verbs) -> None:
     )
     p.set_defaults(run=_usage)
     kinds = p.add_subparsers(dest="export_kind", required=False)
-    p = kinds.add_parser(
-        "case-studies", help="a region's figures and best-practice case studies, with sources"
+    _area_export(
+        kinds,
+        "case-studies",
+        "a region's figures and best-practice case studies, with sources",
+        "case-studies-CODE-at-N.FORMAT",
+        export_case_studies,
+        formats=FORMATS,
     )
+    _area_export(
+        kinds,
+        "iati",
+        "a region's partnerships as IATI 2.03 activities, validated against the schema",
+        "iati-CODE-at-N.xml",
+        export_iati,
+    )
+
+
+def _area_export(
+    kinds: Verbs,
+    name: str,
+    help: str,
+    default_out: str,
+    run: Verb,
+    formats: Sequence[str] = (),
+) -> None:
+    """An export of one M49 area at a log position: the arguments every kind shares."""
+    p = kinds.add_parser(name, help=help)
     p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
-    p.add_argument("--format", required=True, choices=FORMATS)
+    if formats:
+        p.add_argument("--format", required=True, choices=formats)
     p.add_argument(
         "--at-position",
         type=position,
@@ -43,28 +69,10 @@ def add_verbs(verbs: Verbs) -> None:
         "--out",
         metavar="FILE",
         help="a file, a directory, or - for standard output"
-        " (default: case-studies-CODE-at-N.FORMAT in the current directory)",
+        f" (default: {default_out} in the current directory)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=export_case_studies)
-    p = kinds.add_parser(
-        "iati", help="a region's partnerships as IATI 2.03 activities, validated against the schema"
-    )
-    p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
-    p.add_argument(
-        "--at-position",
-        type=position,
-        metavar="N",
-        help="the log position to export at (default: the read model's head); same N, same bytes",
-    )
-    p.add_argument(
-        "--out",
-        metavar="FILE",
-        help="a file, a directory, or - for standard output"
-        " (default: iati-CODE-at-N.xml in the current directory)",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=export_iati)
+    p.set_defaults(run=run)
 
 
 def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:

@@ -26,7 +26,7 @@ def _uuid(text: str) -> UUID:
     return UUID(text)
 
 
-def _day(value: Any) -> date | None:
+def day(value: Any) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
@@ -55,11 +55,13 @@ _DATE_FIELDS = frozenset({"start_date", "end_date", "period_start", "period_end"
 _NUMBER_FIELDS = frozenset({"baseline", "target", "actual"})
 
 
-def _value(name: str, value: Any) -> Any:
+def event_value(name: str, value: Any) -> Any:
+    """An event attribute as the folds hold it: lists as tuples, days as dates, numbers as
+    floats."""
     if name in _LIST_FIELDS:
         return strings(value)
     if name in _DATE_FIELDS:
-        return _day(value)
+        return day(value)
     if name in _NUMBER_FIELDS:
         return _number(value)
     return value
@@ -131,7 +133,7 @@ class PartnershipState:
         d = e.data
         self.registered = True
         for name in _PARTNERSHIP_FIELDS:
-            self.fields[name] = _value(name, d.get(name))
+            self.fields[name] = event_value(name, d.get(name))
             self.sources[name] = e.citation
         self.sources["status"] = e.citation
         since = self.fields["start_date"]
@@ -142,7 +144,7 @@ class PartnershipState:
     def on_revised(self, e: LoggedEvent) -> None:
         changes: Mapping[str, Any] = e.data["changes"]
         for name, value in changes.items():
-            self.fields[name] = _value(name, value)
+            self.fields[name] = event_value(name, value)
             self.sources[name] = e.citation
         names = ", ".join(n.replace("_", " ") for n in sorted(changes))
         self._note(e, None, _with_reason(f"Revised: {names}", e.data.get("reason")))
@@ -150,7 +152,7 @@ class PartnershipState:
     def on_concluded(self, e: LoggedEvent) -> None:
         self.status = "CONCLUDED"
         self.sources["status"] = e.citation
-        self.fields["end_date"] = _day(e.data["end_date"])
+        self.fields["end_date"] = day(e.data["end_date"])
         self.sources["end_date"] = e.citation
         if "summary" in e.data:
             self.conclusion = Cited(e.data["summary"], e.citation)
@@ -158,14 +160,14 @@ class PartnershipState:
 
     def on_joined(self, e: LoggedEvent) -> None:
         org = _uuid(e.data["organisation"])
-        since = _day(e.data.get("since"))
+        since = day(e.data.get("since"))
         # A returning partner starts afresh, as the aggregate replaces its membership.
         self.members[org] = _Member(e.data["role"], since, sources=[e.citation])
         self._note(e, since, f"{{org}} joined as {_label(e.data['role'])}", org)
 
     def on_left(self, e: LoggedEvent) -> None:
         org = _uuid(e.data["organisation"])
-        until = _day(e.data.get("until")) or e.recorded_at.date()
+        until = day(e.data.get("until")) or e.recorded_at.date()
         member = self.members.get(org)
         if member is not None:
             member.until = until
@@ -182,7 +184,7 @@ class PartnershipState:
 
     def on_activity_logged(self, e: LoggedEvent) -> None:
         d = e.data
-        fields = {k: _value(k, v) for k, v in d.items() if k not in ("actor", "activity_id")}
+        fields = {k: event_value(k, v) for k, v in d.items() if k not in ("actor", "activity_id")}
         self.activities[d["activity_id"]] = FoldedRecord(fields, [e.citation], e.position)
         if self.keep_timeline:
             self._note(e, fields["start_date"], _titled("Activity logged", fields["title"]))
@@ -197,7 +199,7 @@ class PartnershipState:
         if record is None:
             return
         changes: Mapping[str, Any] = e.data["changes"]
-        record.fields.update((k, _value(k, v)) for k, v in changes.items())
+        record.fields.update((k, event_value(k, v)) for k, v in changes.items())
         record.sources.append(e.citation)
         names = ", ".join(n.replace("_", " ") for n in sorted(changes))
         text = _titled(f"{kind} corrected", record.fields.get(title_field)) + f" ({names})"
@@ -214,7 +216,7 @@ class PartnershipState:
 
     def on_outcome_reported(self, e: LoggedEvent) -> None:
         d = e.data
-        fields = {k: _value(k, v) for k, v in d.items() if k not in ("actor", "outcome_id")}
+        fields = {k: event_value(k, v) for k, v in d.items() if k not in ("actor", "outcome_id")}
         self.outcomes[d["outcome_id"]] = FoldedRecord(fields, [e.citation], e.position)
         day = fields.get("period_end") or fields.get("period_start")
         self._note(e, day, _titled("Outcome reported", fields.get("indicator")))

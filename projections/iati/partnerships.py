@@ -25,6 +25,7 @@ from uuid import UUID
 
 import asyncpg
 
+from projections.case_studies.fold import day, event_value
 from projections.iati.codes import organisation_ref
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA, quoted
@@ -158,33 +159,6 @@ async def _events(db: Db, stream_ids: Sequence[UUID], position: int, schema: str
 # ---------------------------------------------------------------------------- folding
 
 
-def _day(value: Any) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value or ())
-
-
-_DATES = frozenset({"start_date", "end_date", "period_start", "period_end"})
-_NUMBERS = frozenset({"baseline", "target", "actual"})
-_LISTS = frozenset({"practice_areas", "countries", "regions", "target_groups", "evidence_urls"})
-
-
-def _value(name: str, value: Any) -> Any:
-    if name in _DATES:
-        return _day(value)
-    if name in _NUMBERS:
-        return _number(value)
-    if name in _LISTS:
-        return _texts(value)
-    return value
-
-
 @dataclass(slots=True)
 class _Member:
     role: str
@@ -233,23 +207,23 @@ class _Fold:
         d = e.data
         if e.type == "PartnershipRegistered":
             self.registered = True
-            self.fields = {name: _value(name, d.get(name)) for name in _PARTNERSHIP_FIELDS}
+            self.fields = {name: event_value(name, d.get(name)) for name in _PARTNERSHIP_FIELDS}
             since = self.fields["start_date"]
             for p in d.get("partners", ()):
                 self.members[UUID(p["organisation"])] = _Member(p["role"], since)
         elif e.type == "PartnershipRevised":
-            self.fields.update((k, _value(k, v)) for k, v in d["changes"].items())
+            self.fields.update((k, event_value(k, v)) for k, v in d["changes"].items())
         elif e.type == "PartnershipConcluded":
             self.concluded = True
-            self.fields["end_date"] = _day(d.get("end_date"))
+            self.fields["end_date"] = day(d.get("end_date"))
             self.conclusion = d.get("summary")
         elif e.type == "PartnerJoined":
             # A returning partner starts afresh, as the aggregate replaces its membership.
-            self.members[UUID(d["organisation"])] = _Member(d["role"], _day(d.get("since")))
+            self.members[UUID(d["organisation"])] = _Member(d["role"], day(d.get("since")))
         elif e.type == "PartnerLeft":
             member = self.members.get(UUID(d["organisation"]))
             if member is not None:  # as the projector does, the day it left by default
-                member.until = _day(d.get("until")) or e.recorded_at.date()
+                member.until = day(d.get("until")) or e.recorded_at.date()
         elif e.type == "ActivityLogged":
             self.activities[d["activity_id"]] = _Record(_fields(d, "activity_id"), e.recorded_at)
         elif e.type == "ActivityCorrected":
@@ -266,7 +240,7 @@ class _Fold:
     @staticmethod
     def _correct(record: _Record | None, changes: Mapping[str, Any]) -> None:
         if record is not None:
-            record.fields.update((k, _value(k, v)) for k, v in changes.items())
+            record.fields.update((k, event_value(k, v)) for k, v in changes.items())
 
     def in_area(self, area_code: str) -> bool:
         found = geography.areas_of(self.fields["countries"], self.fields["regions"])
@@ -274,7 +248,7 @@ class _Fold:
 
 
 def _fields(data: Mapping[str, Any], id_name: str) -> dict[str, Any]:
-    return {k: _value(k, v) for k, v in data.items() if k not in ("actor", id_name)}
+    return {k: event_value(k, v) for k, v in data.items() if k not in ("actor", id_name)}
 
 
 class _Organisation:
