@@ -60,6 +60,10 @@ class _ShippedSchemas(etree.Resolver):
 
 
 _per_thread = threading.local()
+# libxml2 resolves a schema's imports through process-wide state: two threads compiling at once
+# can each see the other's half-loaded xml.xsd and fail ("xml:lang does not resolve"). Compiling
+# is rare (once per thread), so it is serialised; validating with a compiled schema is not.
+_compiling = threading.Lock()
 
 
 def activities_schema() -> etree.XMLSchema:
@@ -71,12 +75,13 @@ def activities_schema() -> etree.XMLSchema:
     """
     schema: etree.XMLSchema | None = getattr(_per_thread, "schema", None)
     if schema is None:
-        parser = safe_parser()
-        parser.resolvers.add(_ShippedSchemas())
-        document = etree.fromstring(
-            schema_bytes(ACTIVITIES_SCHEMA), parser, base_url=ACTIVITIES_SCHEMA
-        )
-        schema = _per_thread.schema = etree.XMLSchema(document)
+        with _compiling:
+            parser = safe_parser()
+            parser.resolvers.add(_ShippedSchemas())
+            document = etree.fromstring(
+                schema_bytes(ACTIVITIES_SCHEMA), parser, base_url=ACTIVITIES_SCHEMA
+            )
+            schema = _per_thread.schema = etree.XMLSchema(document)
     return schema
 
 
