@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import schema.document_cost as document_cost
 import schema.limits as limits
@@ -119,3 +121,91 @@ def test_twenty_aliases_of_every_regions_case_studies_are_refused_by_cost() -> N
     document = "{ " + " ".join(f"r{n}: {selection}" for n in range(20)) + " }"
     result = SCHEMA.execute_sync(document)
     assert "QUERY_TOO_COSTLY" in codes(result)
+
+
+@pytest.mark.usefixtures("fresh_caches", "no_standard_rules")
+def test_an_alias_bomb_is_refused_before_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("graphql-core parsed a document over the alias limit")
+
+    monkeypatch.setattr(limits, "parse", refuse)
+    document = "{ " + " ".join(f"a{n}: __typename" for n in range(limits.MAX_ALIASES + 1)) + " }"
+    result = SCHEMA.execute_sync(document)
+    assert codes(result) == ["TOO_MANY_ALIASES"]
+
+
+# Documents that hide colons and braces where they are not aliases: arguments and their object
+# values, variable definitions with defaults, directives, strings, block strings and comments.
+_names = st.sampled_from(["a", "b", "on", "query", "_x", "title", "f1"])
+_values = st.sampled_from(
+    ["1", "-2.5e3", '"s: {x}"', '"""q: { """', "$v", '{k: 1, s: "a:b}"}', "[1, {x: {y: 2}}]"]
+)
+
+
+@st.composite
+def _selection_sets(draw: st.DrawFn, depth: int = 0) -> str:
+    selections = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(
+            st.sampled_from(["field", "field", "inline", "spread"] if depth < 3 else ["field"])
+        )
+        if kind == "inline":
+            selections.append(f"... on {draw(_names)} {draw(_selection_sets(depth + 1))}")
+        elif kind == "spread":
+            selections.append(f"...F{draw(st.integers(0, 3))}")
+        else:
+            alias = f"{draw(_names)}: " if draw(st.booleans()) else ""
+            arguments = f"(x: {draw(_values)}, y: {draw(_values)})" if draw(st.booleans()) else ""
+            directive = " @include(if: $v)" if draw(st.booleans()) else ""
+            comment = " # z: { w }\n" if draw(st.booleans()) else " "
+            children = draw(_selection_sets(depth + 1)) if depth < 3 and draw(st.booleans()) else ""
+            selections.append(f"{alias}{draw(_names)}{arguments}{directive}{comment}{children}")
+    return "{ " + ", ".join(selections) + " }"
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    definitions = []
+    for n in range(draw(st.integers(1, 3))):
+        form = draw(st.sampled_from(["shorthand", "named", "fragment"]))
+        body = draw(_selection_sets())
+        if form == "named":
+            definitions.append(f"query Q{n}($v: Boolean = true, $w: In = {{a: 1}}) {body}")
+        elif form == "fragment":
+            definitions.append(f"fragment F{n} on T @d(a: {{b: 1}}) {body}")
+        else:
+            definitions.append(body)
+    return "\n".join(definitions)
+
+
+def _aliases_per_definition(document: str) -> int:
+    from graphql import FieldNode, Visitor, parse, visit
+
+    class Aliases(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def enter_field(self, node: FieldNode, *_args: Any) -> None:
+            self.count += node.alias is not None
+
+    most = 0
+    for definition in parse(document).definitions:
+        counter = Aliases()
+        visit(definition, counter)
+        most = max(most, counter.count)
+    return most
+
+
+@given(_documents())
+@settings(max_examples=300, deadline=None)
+def test_the_scan_counts_what_graphql_cores_parser_sees(document: str) -> None:
+    from graphql.language import Lexer, Source, TokenKind
+
+    lexer = Lexer(Source(document))
+    tokens = 0
+    while lexer.advance().kind is not TokenKind.EOF:
+        tokens += 1
+    scanned = limits.scan(document)
+    assert scanned.tokens == min(tokens, limits.MAX_TOKENS + 1)
+    assert scanned.most_aliases == _aliases_per_definition(document)
