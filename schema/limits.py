@@ -1,18 +1,19 @@
 """Limits a request must keep before it runs: tokens, depth, aliases and cost.
 
 In the order of their price: one scan of the text (a regular expression, before any parse tree
-exists) stops at ``MAX_TOKENS`` and counts the aliases each definition writes, so an alias bomb
-is refused at the price of a tokenizer rather than a parser; one linear pass
-(``schema.document_cost``, fragments measured once) checks depth, aliases and cost; only a
-document within every limit meets graphql-core's standard rules, some of which walk the whole
-expanded tree or compare fields pairwise (1,000 repeated fields, an alias bomb). Parses and
-validations of small documents are cached by their text, so a repeated query pays neither.
+exists) stops at ``MAX_TOKENS`` and counts the aliases each definition writes and the names each
+selection set repeats, so those bombs are refused at the price of a tokenizer, not a parser;
+one linear pass (``schema.document_cost``, fragments measured once) checks depth, aliases and
+cost; only a document within every limit meets graphql-core's standard rules, some of which walk
+the whole expanded tree or compare fields pairwise (1,000 repeated fields, an alias bomb). Parses
+and validations of small documents are cached by their text, so a repeated query pays neither.
 Every refusal carries a code in its ``extensions``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -73,6 +74,12 @@ def _parse(query: str) -> DocumentNode:
             f" limit of {MAX_ALIASES}.",
             "TOO_MANY_ALIASES",
         )
+    if scanned.most_repeats > MAX_REPEATS:
+        raise _refusal(
+            f"This request asks for one field {scanned.most_repeats} times in one selection,"
+            f" over the limit of {MAX_REPEATS}.",
+            "TOO_MANY_REPEATS",
+        )
     try:
         return parse(query, max_tokens=MAX_TOKENS)  # the lexer's own count is the authority
     except GraphQLError as error:
@@ -95,19 +102,26 @@ class Scan:
 
     tokens: int  # counted up to MAX_TOKENS + 1: past that the document is refused anyway
     most_aliases: int  # the most aliases written in one top-level definition
+    most_repeats: int  # the most times one response name is written in one selection set
 
 
 def scan(query: str) -> Scan:
-    """Count tokens, and the aliases of each definition, in one pass of the tokenizer above.
+    """Count tokens, each definition's aliases and each selection set's repeated response
+    names, in one pass of the tokenizer above.
 
-    Outside parentheses a colon follows a name only in an alias (``a: field``): variable
-    definitions, arguments and their object values are all inside parentheses. A definition
-    ends where its braces close at the top level.
+    Outside parentheses (variable definitions, arguments and their object values are all
+    inside them) a colon follows a name only in an alias (``a: field``), and a name starts a
+    field unless it follows a colon (the field after an alias), ``@`` (a directive), ``...`` (a
+    spread) or ``... on`` (a type condition). A definition ends where its braces close at the
+    top level. Both counts are what is written, so fragments can only add to them: a document
+    this scan refuses, the measure after the parse would refuse too.
     """
-    tokens = aliases = most = parens = braces = 0
-    after_name = False
+    tokens = aliases = most_aliases = most_repeats = parens = 0
+    selection_sets: list[Counter[str]] = []  # the response names of each open selection set
+    before = last = ""
     for match in _TOKEN.finditer(query):
-        first = match.group()[0]
+        text = match.group()
+        first = text[0]
         if first == "#":
             continue
         tokens += 1
@@ -115,19 +129,34 @@ def scan(query: str) -> Scan:
             break
         if first == "(":
             parens += 1
-        elif first == ")":
+            continue
+        if first == ")":
             parens = max(0, parens - 1)
-        elif parens == 0:
-            if first == ":" and after_name:
-                aliases += 1
-            elif first == "{":
-                braces += 1
-            elif first == "}":
-                braces = max(0, braces - 1)
-                if braces == 0:
-                    most, aliases = max(most, aliases), 0
-        after_name = first.isalpha() or first == "_"
-    return Scan(tokens, max(most, aliases))
+            before, last = last, text
+            continue
+        if parens:
+            continue
+        if first == ":":
+            aliases += last[:1].isalpha() or last[:1] == "_"
+        elif first == "{":
+            selection_sets.append(Counter())
+        elif first == "}":
+            if selection_sets:
+                names = selection_sets.pop()
+                most_repeats = max(most_repeats, max(names.values(), default=0))
+            if not selection_sets:
+                most_aliases, aliases = max(most_aliases, aliases), 0
+        elif (
+            (first.isalpha() or first == "_")
+            and selection_sets
+            and last not in (":", "@", "...")
+            and not (last == "on" and before == "...")
+        ):
+            selection_sets[-1][text] += 1
+        before, last = last, text
+    for names in selection_sets:  # an unclosed document: the parser refuses it anyway
+        most_repeats = max(most_repeats, max(names.values(), default=0))
+    return Scan(tokens, max(most_aliases, aliases), most_repeats)
 
 
 def count_tokens(query: str) -> int:

@@ -134,9 +134,20 @@ def test_an_alias_bomb_is_refused_before_the_parser(monkeypatch: pytest.MonkeyPa
     assert codes(result) == ["TOO_MANY_ALIASES"]
 
 
+@pytest.mark.usefixtures("fresh_caches", "no_standard_rules")
+def test_repeated_fields_are_refused_before_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("graphql-core parsed a document over the repeat limit")
+
+    monkeypatch.setattr(limits, "parse", refuse)
+    document = "{ regions { code " + "name " * (limits.MAX_REPEATS + 1) + "} }"
+    result = SCHEMA.execute_sync(document)
+    assert codes(result) == ["TOO_MANY_REPEATS"]
+
+
 # Documents that hide colons and braces where they are not aliases: arguments and their object
 # values, variable definitions with defaults, directives, strings, block strings and comments.
-_names = st.sampled_from(["a", "b", "on", "query", "_x", "title", "f1"])
+_names = st.sampled_from(["a", "b", "on", "query", "_x", "title", "f1", "a", "a"])
 _values = st.sampled_from(
     ["1", "-2.5e3", '"s: {x}"', '"""q: { """', "$v", '{k: 1, s: "a:b}"}', "[1, {x: {y: 2}}]"]
 )
@@ -145,7 +156,7 @@ _values = st.sampled_from(
 @st.composite
 def _selection_sets(draw: st.DrawFn, depth: int = 0) -> str:
     selections = []
-    for _ in range(draw(st.integers(1, 4))):
+    for _ in range(draw(st.integers(1, 6))):
         kind = draw(
             st.sampled_from(["field", "field", "inline", "spread"] if depth < 3 else ["field"])
         )
@@ -178,23 +189,36 @@ def _documents(draw: st.DrawFn) -> str:
     return "\n".join(definitions)
 
 
-def _aliases_per_definition(document: str) -> int:
-    from graphql import FieldNode, Visitor, parse, visit
+def _written(document: str) -> tuple[int, int]:
+    """The parser's view: the most aliases in one definition, the most times one response
+    name is written among a selection set's own fields."""
+    from collections import Counter
 
-    class Aliases(Visitor):
+    from graphql import FieldNode, SelectionSetNode, Visitor, parse, visit
+
+    class Counts(Visitor):
         def __init__(self) -> None:
             super().__init__()
-            self.count = 0
+            self.aliases = self.repeats = 0
 
         def enter_field(self, node: FieldNode, *_args: Any) -> None:
-            self.count += node.alias is not None
+            self.aliases += node.alias is not None
 
-    most = 0
+        def enter_selection_set(self, node: SelectionSetNode, *_args: Any) -> None:
+            names = Counter(
+                (field.alias or field.name).value
+                for field in node.selections
+                if isinstance(field, FieldNode)
+            )
+            self.repeats = max(self.repeats, max(names.values(), default=0))
+
+    most_aliases = most_repeats = 0
     for definition in parse(document).definitions:
-        counter = Aliases()
-        visit(definition, counter)
-        most = max(most, counter.count)
-    return most
+        counts = Counts()
+        visit(definition, counts)
+        most_aliases = max(most_aliases, counts.aliases)
+        most_repeats = max(most_repeats, counts.repeats)
+    return most_aliases, most_repeats
 
 
 @given(_documents())
@@ -208,4 +232,4 @@ def test_the_scan_counts_what_graphql_cores_parser_sees(document: str) -> None:
         tokens += 1
     scanned = limits.scan(document)
     assert scanned.tokens == min(tokens, limits.MAX_TOKENS + 1)
-    assert scanned.most_aliases == _aliases_per_definition(document)
+    assert (scanned.most_aliases, scanned.most_repeats) == _written(document)
