@@ -173,6 +173,7 @@ def test_identifiers_are_recorded_as_the_iati_export_reads_them(actor: Actor) ->
         ([OrganisationIdentifier(scheme="GB-COH")], [("identifiers", "0", "value")]),
         ([OrganisationIdentifier(value="123")], [("identifiers", "0", "scheme")]),
         ([OrganisationIdentifier(ref="XM DAC")], [("identifiers", "0", "ref")]),
+        ([OrganisationIdentifier(scheme="S" * 150, value="V" * 50)], [("identifiers", "0")]),
         (
             [OrganisationIdentifier(scheme="GB/COH", value="1&2")],
             [("identifiers", "0", "scheme"), ("identifiers", "0", "value")],
