@@ -12,9 +12,10 @@ import json
 from dataclasses import asdict, is_dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from hypothesis import given
 from hypothesis import strategies as st
@@ -107,11 +108,9 @@ def test_a_bad_iati_identifier_refuses_the_registration(
 
 
 def test_a_registration_stored_before_iati_identifiers_existed_still_rebuilds(
-    build: Build,
+    build: Build, new_registry: Callable[[], Application[UUID]]
 ) -> None:
-    from conftest import InMemoryRegistry
-
-    app = InMemoryRegistry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = new_registry()
     partnership = build.partnership()
     app.save(partnership)
     recorder: Any = app.recorder
@@ -119,7 +118,7 @@ def test_a_registration_stored_before_iati_identifiers_existed_still_rebuilds(
     state = json.loads(stored.state)
     del state["iati_identifier"]  # what an event recorded by an older registry holds
     old = StoredEvent(stored.originator_id, 1, stored.topic, json.dumps(state).encode())
-    other = InMemoryRegistry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    other = new_registry()
     other.recorder.insert_events([old])
     rebuilt = other.repository.get(partnership.id)
     assert isinstance(rebuilt, Partnership)
