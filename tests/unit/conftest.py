@@ -55,6 +55,13 @@ class InMemoryRegistry(Application[UUID]):
         transcoder.register(DateAsISO())
 
 
+@pytest.fixture
+def new_registry() -> Callable[[], InMemoryRegistry]:
+    """An empty in-memory registry each call (a fixture: test modules cannot import conftest
+    reliably, as more than one ``conftest`` module exists)."""
+    return lambda: InMemoryRegistry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
 def replay(aggregate: A) -> A:
     """Save ``aggregate`` (which collects its pending events) and get it back from its events."""
     # The constructor's env wins over the process environment, which may name PostgreSQL.
