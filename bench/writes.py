@@ -1,8 +1,10 @@
 """Write throughput, each run beside raw asyncpg baselines measured in the same run.
 
 (a) ``log_activity`` called sequentially on the application, (b) ``logActivity`` mutations over
-HTTP from concurrent clients in another process. The bulk import, once (c) here, is the part
-``import`` (``bench/imports.py``).
+HTTP from concurrent clients in another process: with group commit (the default) at 8 and at 32
+clients, and at 8 clients with it off (``PPP_GROUP_COMMIT=false``, every mutation its own
+transaction), all in the same run. The bulk import, once (c) here, is the part ``import``
+(``bench/imports.py``).
 """
 
 from __future__ import annotations
@@ -58,10 +60,11 @@ class Sizes:
     requests: int  # (b) mutations at most, and the concurrent baseline's rows
     seconds: float  # (b) at most this long
     clients: int  # (b) concurrent clients, one partnership each; baseline connections
+    many_clients: int  # (b) the larger load, with group commit
 
 
-FULL = Sizes(2_000, 3_000, 30.0, 8)
-QUICK = Sizes(200, 300, 10.0, 8)
+FULL = Sizes(2_000, 3_000, 30.0, 8, 32)
+QUICK = Sizes(200, 300, 10.0, 8, 32)
 
 
 # ---------------------------------------------------------------------- what a run measured
@@ -71,11 +74,13 @@ class RunResult:
     concurrent: Rate
     sequential: Rate
     http: LoadResult
+    http_ungrouped: LoadResult
+    http_many: LoadResult
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def http_rate(self) -> Rate:
-        return Rate(self.http.completed, self.http.elapsed_s, tuple(self.http.latencies_ms))
+        return _rate(self.http)
 
     def summary(self) -> dict[str, Any]:
         latencies = self.sequential.latencies_ms
@@ -88,14 +93,24 @@ class RunResult:
                 "p50_first_tenth_ms": round(percentile(latencies[:tenth], 50), 3),
                 "p50_last_tenth_ms": round(percentile(latencies[-tenth:], 50), 3),
             },
-            "b_http": {
-                **self.http_rate.summary(),
-                "user_errors": dict(self.http.user_errors),
-                "failures": self.http.failures,
-                "first_failure": self.http.first_failure,
-            },
+            "b_http": _load_summary(self.http),
+            "b_http_group_commit_off": _load_summary(self.http_ungrouped),
+            "b_http_many_clients": _load_summary(self.http_many),
             **self.notes,
         }
+
+
+def _rate(result: LoadResult) -> Rate:
+    return Rate(result.completed, result.elapsed_s or 1e-9, tuple(result.latencies_ms))
+
+
+def _load_summary(result: LoadResult) -> dict[str, Any]:
+    return {
+        **_rate(result).summary(),
+        "user_errors": dict(result.user_errors),
+        "failures": result.failures,
+        "first_failure": result.first_failure,
+    }
 
 
 # ---------------------------------------------------------------------- the part
@@ -138,18 +153,42 @@ def _one_run(address: DatabaseAddress, sizes: Sizes) -> RunResult:
     sequential = step("(a) sequential log_activity", sequential_log_activity, address, sizes)
     reset_database(address)
     http = step(
-        "(b) logActivity over HTTP", http_mutations, address, sizes, describe=_describe_load
+        f"(b) logActivity over HTTP, {sizes.clients} clients, group commit",
+        http_mutations,
+        address,
+        sizes,
+        sizes.clients,
+        describe=_describe_load,
+    )
+    reset_database(address)
+    ungrouped = step(
+        f"(b) logActivity over HTTP, {sizes.clients} clients, group commit off",
+        http_mutations,
+        address,
+        sizes,
+        sizes.clients,
+        {"PPP_GROUP_COMMIT": "false"},
+        describe=_describe_load,
+    )
+    reset_database(address)
+    many = step(
+        f"(b) logActivity over HTTP, {sizes.many_clients} clients, group commit",
+        http_mutations,
+        address,
+        sizes,
+        sizes.many_clients,
+        describe=_describe_load,
     )
     notes = {
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    return RunResult(single_row, concurrent, sequential, http, notes)
+    return RunResult(single_row, concurrent, sequential, http, ungrouped, many, notes)
 
 
 def _describe_load(result: LoadResult) -> str:
-    rate = Rate(result.completed, result.elapsed_s or 1e-9, tuple(result.latencies_ms))
+    rate = _rate(result)
     errors = dict(result.user_errors)
     return f"{rate.describe()}, userErrors {errors}, failures {result.failures}"
 
@@ -171,18 +210,30 @@ class _Figures:
             b,
             "mutations/s",
             "mutations/s",
-            Target(150, at_least=True),
+            Target(500, at_least=True),
             baseline_name=f"inserts, {sizes.clients} conns",
         )
         self.http_latency = Figure(
             b,
             "latency p50",
             "ms",
-            Target(100, at_least=False, on_p99=True),
+            Target(50, at_least=False, on_p99=True),
             baseline_name=f"insert, {sizes.clients} conns",
         )
+        off = f"(b) group commit off, {sizes.clients} clients"
+        self.ungrouped = Figure(off, "mutations/s", "mutations/s", baseline_name="group commit")
+        self.ungrouped_latency = Figure(off, "latency p50", "ms", baseline_name="group commit")
+        many = f"(b) logActivity HTTP, {sizes.many_clients} clients"
+        self.many = Figure(
+            many,
+            "mutations/s",
+            "mutations/s",
+            Target(800, at_least=True),
+            baseline_name=f"inserts, {sizes.clients} conns",
+        )
+        self.many_latency = Figure(many, "latency p50", "ms")
         self.conflicts = Figure(b, "VERSION_CONFLICT userErrors", "count", Target(0, False))
-        self.failures = Figure(b, "other errors", "count", Target(0, False))
+        self.failures = Figure(b, "other errors (all loads)", "count", Target(0, False))
 
         self.all = [
             self.single_row,
@@ -193,6 +244,10 @@ class _Figures:
             self.sequential_latency,
             self.http,
             self.http_latency,
+            self.ungrouped,
+            self.ungrouped_latency,
+            self.many,
+            self.many_latency,
             self.conflicts,
             self.failures,
         ]
@@ -213,9 +268,20 @@ class _Figures:
         self.http_latency.add(
             http.latency(50), p99=http.latency(99), baseline=r.concurrent.latency(50)
         )
-        self.conflicts.add(r.http.version_conflicts)
+        ungrouped, many = _rate(r.http_ungrouped), _rate(r.http_many)
+        self.ungrouped.add(ungrouped.per_second, baseline=http.per_second)
+        self.ungrouped_latency.add(
+            ungrouped.latency(50), p99=ungrouped.latency(99), baseline=http.latency(50)
+        )
+        self.many.add(many.per_second, baseline=r.concurrent.per_second)
+        self.many_latency.add(many.latency(50), p99=many.latency(99))
+        loads = (r.http, r.http_ungrouped, r.http_many)
+        self.conflicts.add(sum(load.version_conflicts for load in loads))
         self.failures.add(
-            r.http.failures + sum(r.http.user_errors.values()) - r.http.version_conflicts
+            sum(
+                load.failures + sum(load.user_errors.values()) - load.version_conflicts
+                for load in loads
+            )
         )
 
 
@@ -265,11 +331,14 @@ def sequential_log_activity(address: DatabaseAddress, sizes: Sizes) -> Rate:
 
 
 # ---------------------------------------------------------------------- (b) over HTTP
-def http_mutations(address: DatabaseAddress, sizes: Sizes) -> LoadResult:
-    """Start the API in a subprocess, then drive it from a load generator in another one."""
-    with serving("bench.server:app", address.dsn()) as server:
+def http_mutations(
+    address: DatabaseAddress, sizes: Sizes, clients: int, settings: dict[str, str] | None = None
+) -> LoadResult:
+    """Start the API in a subprocess, then drive it from a load generator in another one: one
+    client a partnership, ``clients`` at once."""
+    with serving("bench.server:app", address.dsn(), settings=settings) as server:
         token = asyncio.run(_admin_token(address))
-        partnerships = _register_partnerships(server.url, token, sizes.clients)
+        partnerships = _register_partnerships(server.url, token, clients)
         config = LoadConfig(server.url, token, tuple(partnerships), sizes.requests, sizes.seconds)
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as generator:

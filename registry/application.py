@@ -3,8 +3,9 @@
 Each submission loads what it needs, checks the caller's rights and the expected version, lets
 the aggregate validate and trigger its events (the handlers in ``organisation_handlers`` and
 ``partnership_handlers``, over a ``UnitOfWork``), and saves everything it touched in one
-transaction together with its idempotency record. A batch (the importer) does the same for
-many submissions in one transaction, and falls back to one transaction each if that fails.
+transaction together with its idempotency record. A group (the importer's batches, and the API's
+concurrent writes gathered by ``group_commit``) does the same for many submissions in one
+transaction, and falls back to one transaction each if that fails.
 """
 
 from __future__ import annotations
@@ -164,29 +165,42 @@ class Registry(Application[UUID]):
     def submit_batch(
         self, actor: Actor, submissions: Sequence[c.Submission]
     ) -> list[Receipt | CommandRejected]:
-        """Apply many submissions in one transaction; a rejected one changes nothing."""
-        # No key locks here (a batch holding many could deadlock another): a concurrent
+        """Apply many submissions of one actor in one transaction (the importer)."""
+        return self.submit_group([(actor, submission) for submission in submissions])
+
+    def submit_group(
+        self, group: Sequence[tuple[Actor, c.Submission]]
+    ) -> list[Receipt | CommandRejected]:
+        """Apply many submissions, of one actor or many, in one transaction.
+
+        Each is handled as if alone, in order, seeing the ones before it: its own rights,
+        validation, version check and idempotency record; a rejected one changes nothing and
+        fails no other. If the save fails (a concurrent writer got in between), each is submitted
+        alone, with its own retries.
+        """
+        # No key locks here (a group holding many could deadlock another): a concurrent
         # retry of one of its keys makes the append fail, and each is then submitted alone.
-        earlier = self._earlier_results(actor, submissions)
+        earlier = self._earlier_results(group)
         uow = self._unit_of_work()
         uow.prefetch(
             aggregate_id
-            for s in submissions
-            if s.idempotency_key not in earlier
+            for actor, s in group
+            if (scope_of(actor), s.idempotency_key) not in earlier
             for aggregate_id in _aggregates_read_by(s.command)
         )
         outcomes: list[Change | Receipt | CommandRejected] = []
-        in_batch: dict[str, tuple[str, int]] = {}
-        for index, submission in enumerate(submissions):
+        in_group: dict[tuple[UUID, str], tuple[str, int]] = {}
+        for index, (actor, submission) in enumerate(group):
             key = submission.idempotency_key
+            scoped = (scope_of(actor), key) if key is not None else None
             fingerprint = idempotency.fingerprint(actor, submission) if key is not None else None
-            if key is not None and fingerprint is not None and key in earlier:
-                replayed = self._replay(earlier[key], fingerprint)
+            if scoped is not None and fingerprint is not None and scoped in earlier:
+                replayed = self._replay(earlier[scoped], fingerprint)
                 if replayed is not None:
                     outcomes.append(replayed)
                     continue
-            if key is not None and key in in_batch:
-                first_fingerprint, first_index = in_batch[key]
+            if scoped is not None and scoped in in_group:
+                first_fingerprint, first_index = in_group[scoped]
                 outcomes.append(
                     outcomes[first_index]
                     if first_fingerprint == fingerprint
@@ -194,39 +208,38 @@ class Registry(Application[UUID]):
                 )
                 continue
             outcomes.append(self._try_handle(uow, actor, submission, fingerprint))
-            if key is not None and fingerprint is not None:
-                in_batch[key] = (fingerprint, index)
+            if scoped is not None and fingerprint is not None:
+                in_group[scoped] = (fingerprint, index)
         try:
             positions = self._save(uow)
         except IntegrityError:
             # A concurrent writer got in between: redo each on its own, with its own retries.
-            return [self._submit_alone(actor, s) for s in submissions]
+            return [self._submit_alone(actor, s) for actor, s in group]
         results = [
             self._receipt(s, o, positions) if isinstance(o, Change) else o
-            for s, o in zip(submissions, outcomes, strict=True)
+            for (_actor, s), o in zip(group, outcomes, strict=True)
         ]
-        return self._first_results_of_rejected(actor, submissions, results)
+        return self._first_results_of_rejected(group, results)
 
     def _first_results_of_rejected(
         self,
-        actor: Actor,
-        submissions: Sequence[c.Submission],
+        group: Sequence[tuple[Actor, c.Submission]],
         results: list[Receipt | CommandRejected],
     ) -> list[Receipt | CommandRejected]:
         """A keyed rejection may come from seeing a concurrent retry's write (as in ``submit``):
         if its key has a record now, that is the answer."""
         rejected = [
-            s
-            for s, r in zip(submissions, results, strict=True)
+            (actor, s)
+            for (actor, s), r in zip(group, results, strict=True)
             if isinstance(r, CommandRejected) and s.idempotency_key is not None
         ]
         if not rejected:
             return results
-        records = self._earlier_results(actor, rejected)
+        records = self._earlier_results(rejected)
         answers: list[Receipt | CommandRejected] = []
-        for submission, result in zip(submissions, results, strict=True):
+        for (actor, submission), result in zip(group, results, strict=True):
             key = submission.idempotency_key
-            record = records.get(key) if key is not None else None
+            record = records.get((scope_of(actor), key)) if key is not None else None
             replayed = None
             if isinstance(result, CommandRejected) and record is not None:
                 replayed = self._replay(record, idempotency.fingerprint(actor, submission))
@@ -329,10 +342,19 @@ class Registry(Application[UUID]):
         return replayed
 
     def _earlier_results(
-        self, actor: Actor, submissions: Sequence[c.Submission]
-    ) -> dict[str, IdempotencyRecord]:
-        keys = [s.idempotency_key for s in submissions if s.idempotency_key is not None]
-        return self.store.idempotency_records(scope_of(actor), keys)
+        self, group: Sequence[tuple[Actor, c.Submission]]
+    ) -> dict[tuple[UUID, str], IdempotencyRecord]:
+        """The first submissions' records of the group's keys, by (scope, key): one query a
+        scope."""
+        keys: dict[UUID, list[str]] = {}
+        for actor, submission in group:
+            if submission.idempotency_key is not None:
+                keys.setdefault(scope_of(actor), []).append(submission.idempotency_key)
+        return {
+            (scope, key): record
+            for scope, scoped_keys in keys.items()
+            for key, record in self.store.idempotency_records(scope, scoped_keys).items()
+        }
 
     @staticmethod
     def _replay(

@@ -19,10 +19,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import EventStore, IntegrityError
 
 from registry.application import Registry
 from registry.domain.partnership import Partnership
+from registry.event_store import DDL_LOCK, RegistryRecorder
 from registry.snapshots import PartnershipSnapshot
 
 
@@ -42,6 +43,21 @@ class HistoryRegistry(Registry):
     name = "Registry"  # the library names tables after the application: the same tables
     is_snapshotting_enabled = True
     snapshot_class = PartnershipSnapshot
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        # The library creates the snapshot table as it makes the store. Servers starting
+        # together on a new database raced there (PostgreSQL's catalog refuses the second
+        # CREATE TABLE IF NOT EXISTS: 1 start in 15 with four at once), so it is created under
+        # the lock the event store's own tables are created under.
+        recorder = self.recorder
+        if not isinstance(recorder, RegistryRecorder):
+            return super().construct_snapshot_store()
+        with recorder.datastore.get_connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+            try:
+                return super().construct_snapshot_store()
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
 
 def version_at(registry: Registry, partnership_id: UUID, moment: datetime) -> int | None:

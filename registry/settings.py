@@ -141,6 +141,13 @@ WRITE_THREADS = _Variable(
     "8",
     "worker threads that run the (synchronous) write side",
 )
+GROUP_COMMIT = _Variable(
+    "PPP_GROUP_COMMIT",
+    _flag,
+    _constant(True),
+    "true",
+    "whether the API's concurrent writes are saved together, one transaction a group",
+)
 MAX_BODY_BYTES = _Variable(
     "PPP_MAX_BODY_BYTES",
     _count(1, 2**40),
@@ -289,6 +296,7 @@ VARIABLES: tuple[_Variable[object], ...] = (
     HOST,
     PORT,
     WRITE_THREADS,
+    GROUP_COMMIT,
     MAX_BODY_BYTES,
     RUN_PROJECTOR,
     CONSISTENCY_TIMEOUT,
@@ -318,6 +326,7 @@ class Settings:
     host: str
     port: int
     write_threads: int
+    group_commit: bool
     max_body_bytes: int
     run_projector: bool
     consistency_timeout: float
@@ -346,6 +355,7 @@ class Settings:
             host=HOST.read(env),
             port=PORT.read(env),
             write_threads=WRITE_THREADS.read(env),
+            group_commit=GROUP_COMMIT.read(env),
             max_body_bytes=MAX_BODY_BYTES.read(env),
             run_projector=RUN_PROJECTOR.read(env),
             consistency_timeout=CONSISTENCY_TIMEOUT.read(env),

@@ -2,11 +2,14 @@
 
 ``eventsourcing`` and psycopg block, so every call into them runs on a worker thread from one
 bounded pool: the event loop never waits on the write side, and the write side never gets more
-concurrent callers than it has connections for.
+concurrent callers than it has connections for. Submissions go to the group commit's writer
+thread instead (``registry.group_commit``), which saves concurrent ones in one transaction;
+awaiting its answer holds no thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -19,6 +22,7 @@ from projections.queries import OrganisationRecord
 from registry.application import Receipt, Registry, load_organisation, load_partnership
 from registry.commands import Submission
 from registry.domain.actor import Actor
+from registry.group_commit import GroupCommit
 from schema.views import PartnershipView, organisation_record, partnership_view
 
 P = ParamSpec("P")
@@ -26,9 +30,15 @@ T = TypeVar("T")
 
 
 class WriteGateway:
-    def __init__(self, registry: Registry, threads: int) -> None:
+    def __init__(self, registry: Registry, threads: int, *, group_commit: bool = True) -> None:
         self.registry = registry
         self._limiter = anyio.CapacityLimiter(threads)
+        self._group = GroupCommit(registry) if group_commit else None
+
+    def close(self) -> None:
+        """Save the submissions still queued, then stop the group commit's writer (blocks)."""
+        if self._group is not None:
+            self._group.close()
 
     async def call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         return await anyio.to_thread.run_sync(
@@ -36,7 +46,9 @@ class WriteGateway:
         )
 
     async def submit(self, actor: Actor, submission: Submission) -> Receipt:
-        return await self.call(self.registry.submit, actor, submission)
+        if self._group is None:
+            return await self.call(self.registry.submit, actor, submission)
+        return await asyncio.wrap_future(self._group.submit(actor, submission))
 
     async def partnership(
         self, partnership_id: UUID, *, version: int | None = None, as_of: datetime | None = None
