@@ -1,0 +1,136 @@
+"""The IATI import over a real database: what an activity becomes, re-imports, revisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from entrypoints.iati_import.applying import Status
+from entrypoints.iati_import.planning import registration_key
+from registry.application import Registry, load_organisation, load_partnership
+from registry.database import DatabaseAddress
+from registry.domain.codelists import PartnerRole, PracticeArea, ResultLevel
+from registry.idempotency import keyed_id, scope_of
+from tests.iati import iati_files as f
+
+
+@pytest.fixture
+def registry(database: DatabaseAddress) -> Iterator[Registry]:
+    with f.registry_over(database) as registry:
+        yield registry
+
+
+def _event_count(registry: Registry) -> int:
+    return int(registry.store.max_notification_id() or 0)
+
+
+def _partnership(registry: Registry, identifier: str = "XM-DAC-41122-CYBER-1") -> object:
+    pid = keyed_id(scope_of(f.ADMIN), registration_key(identifier), "partnership")
+    return load_partnership(registry, pid)
+
+
+def test_an_activity_becomes_a_partnership_with_partners_outcomes_and_evidence(
+    registry: Registry, tmp_path: Path
+) -> None:
+    path = f.write(tmp_path, f.activities(f.activity(results=f.result(), documents=f.document())))
+    report = f.import_file(registry, path)
+    [activity] = report.activities
+    assert activity.status is Status.IMPORTED, activity
+    p = _partnership(registry)
+    assert p is not None
+    assert p.title == "Cyber capacity for East Africa"  # type: ignore[attr-defined]
+    assert p.countries == ("KE", "TZ")  # type: ignore[attr-defined]
+    assert p.regions == ("014",)  # type: ignore[attr-defined]
+    assert p.practice_areas == (PracticeArea.CAPACITY_BUILDING,)  # type: ignore[attr-defined]
+    roles = sorted(m.role for m in p.memberships.values())  # type: ignore[attr-defined]
+    assert roles == sorted([PartnerRole.LEAD, PartnerRole.IMPLEMENTER, PartnerRole.FUNDER])
+    [outcome] = p.outcomes.values()  # type: ignore[attr-defined]
+    assert outcome.result_level is ResultLevel.OUTCOME
+    assert (outcome.baseline, outcome.target, outcome.actual) == (0.0, 120.0, 97.0)
+    assert outcome.unit == "people"
+    assert outcome.evidence_urls == ("https://example.org/evaluation.pdf",)
+    [published] = p.activities.values()  # type: ignore[attr-defined]
+    assert published.evidence_urls == ("https://example.org/workshop.html",)
+    assert published.title == "Workshop report"
+    # What could not be mapped is reported with its line, never dropped silently.
+    assert any(n.element == "recipient-region" and n.line > 0 for n in activity.notes)
+    # A new organisation's country: its ref's jurisdiction, else the first recipient-country.
+    countries = {
+        load_organisation(registry, m).country  # type: ignore[union-attr]
+        for m in p.memberships  # type: ignore[attr-defined]
+    }
+    assert countries == {"GB", "KE"}
+
+
+def test_importing_the_same_file_again_appends_nothing(registry: Registry, tmp_path: Path) -> None:
+    path = f.write(tmp_path, f.activities(f.activity(results=f.result(), documents=f.document())))
+    f.import_file(registry, path)
+    before = _event_count(registry)
+    again = f.import_file(registry, path)
+    assert [a.status for a in again.activities] == [Status.SKIPPED]
+    assert _event_count(registry) == before
+
+
+def test_a_newer_version_revises_the_partnership_never_a_second_one(
+    registry: Registry, tmp_path: Path
+) -> None:
+    first = f.activities(f.activity(results=f.result()))
+    newer = f.activities(
+        f.activity(
+            updated="2024-09-01T10:00:00Z",
+            title="Cyber capacity for East Africa, phase 1",
+            results=f.result(actual="118"),
+            status="4",
+        )
+    )
+    f.import_file(registry, f.write(tmp_path, first, "first.xml"))
+    report = f.import_file(registry, f.write(tmp_path, newer, "newer.xml"))
+    assert [a.status for a in report.activities] == [Status.IMPORTED], report
+    p = _partnership(registry)
+    assert p.title == "Cyber capacity for East Africa, phase 1"  # type: ignore[attr-defined]
+    assert p.is_concluded  # type: ignore[attr-defined]
+    [outcome] = p.outcomes.values()  # type: ignore[attr-defined]
+    assert outcome.actual == 118.0
+    names = [type(e).__name__ for e in registry.events.get(p.id)]  # type: ignore[attr-defined]
+    assert names.count("Registered") == 1 or names.count("PartnershipRegistered") <= 1
+    assert "PartnershipRevised" in names and "OutcomeCorrected" in names, names
+
+
+def test_an_activity_without_a_practice_area_is_rejected_unless_one_is_given(
+    registry: Registry, tmp_path: Path
+) -> None:
+    path = f.write(tmp_path, f.activities(f.activity(sectors='<sector code="11110"/>')))
+    before = _event_count(registry)
+    [rejected] = f.import_file(registry, path).activities
+    assert rejected.status is Status.REJECTED
+    assert "practice area" in rejected.refusals[0] and "11110" in rejected.refusals[0]
+    assert _event_count(registry) == before
+    [imported] = f.import_file(registry, path, area=PracticeArea.RESEARCH).activities
+    assert imported.status is Status.IMPORTED, imported
+    assert _partnership(registry).practice_areas == (PracticeArea.RESEARCH,)  # type: ignore[attr-defined]
+
+
+def test_the_dac_mapping_gives_a_practice_area(registry: Registry, tmp_path: Path) -> None:
+    path = f.write(tmp_path, f.activities(f.activity(sectors='<sector code="15131"/>')))
+    [imported] = f.import_file(registry, path).activities
+    assert imported.status is Status.IMPORTED, imported
+    assert _partnership(registry).practice_areas == (PracticeArea.POLICY_DEVELOPMENT,)  # type: ignore[attr-defined]
+
+
+def test_organisations_are_matched_by_ref_then_by_case_folded_name(
+    registry: Registry, tmp_path: Path
+) -> None:
+    one = f.activity("A-1")
+    two = f.activity(
+        "A-2",
+        participants=(
+            '<participating-org ref="XM-DAC-41122" role="2"><narrative>U.N.O.D.C.</narrative>'
+            '</participating-org><participating-org role="4"><narrative>SECURE LTD</narrative>'
+            "</participating-org>"
+        ),
+    )
+    f.import_file(registry, f.write(tmp_path, f.activities(one, two)))
+    first, second = _partnership(registry, "A-1"), _partnership(registry, "A-2")
+    assert set(second.memberships) <= set(first.memberships)  # type: ignore[attr-defined]
