@@ -50,6 +50,7 @@ CREATE TABLE partnership_summary (
     created_position bigint NOT NULL,
     updated_position bigint NOT NULL,
     people_trained bigint NOT NULL DEFAULT 0,
+    iati_identifier text,              -- its IATI activity identifier, when it was given one
     search tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english', title), 'A')
         || setweight(to_tsvector('english', summary), 'B')
@@ -64,6 +65,9 @@ CREATE INDEX partnership_summary_search ON partnership_summary USING gin (search
 CREATE INDEX partnership_summary_by_created ON partnership_summary (created_at, id);
 CREATE INDEX partnership_summary_by_updated ON partnership_summary (updated_at, id);
 CREATE INDEX partnership_summary_by_title ON partnership_summary (title, id);
+-- partnerships(filter: {iatiIdentifier}): an importer finds the partnership of an activity.
+CREATE INDEX partnership_summary_by_iati_identifier ON partnership_summary (iati_identifier)
+    WHERE iati_identifier IS NOT NULL;
 
 -- Who takes part in a partnership, and since when?
 CREATE TABLE partnership_partners (
@@ -87,6 +91,8 @@ CREATE TABLE organisation_summary (
     sector text NOT NULL,
     country text NOT NULL,
     website text,
+    -- As registered: [{"ref": ...} | {"scheme": ..., "id": ...}], in their order.
+    identifiers jsonb NOT NULL DEFAULT '[]',
     partnership_count integer NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,

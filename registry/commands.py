@@ -23,6 +23,7 @@ from registry.domain.codelists import (
     TargetGroup,
     Verification,
 )
+from registry.domain.identifiers import OrganisationIdentifier
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class RegisterOrganisation:
     sector: Sector
     country: str
     website: str | None = None
+    identifiers: tuple[OrganisationIdentifier, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class RegisterPartnership:
     objectives: str | None = None
     regions: tuple[str, ...] = ()
     end_date: date | None = None
+    iati_identifier: str | None = None  # an IATI activity identifier, e.g. an imported one's
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ def register_organisation(
         country=command.country,
         website=command.website,
         actor=actor,
+        identifiers=command.identifiers,
     )
     _claim_name(uow, index, command.name, organisation.id)
     uow.add(organisation)

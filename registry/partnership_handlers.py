@@ -47,6 +47,7 @@ def register_partnership(
         end_date=command.end_date,
         partners=command.partners,
         actor=actor,
+        iati_identifier=command.iati_identifier,
     )
     uow.add(partnership)
     return Change(partnership.id)

@@ -36,6 +36,17 @@ def version_field() -> Any:
     return strawberry.field(default=None, description=_VERSION)
 
 
+@strawberry.input(
+    description="An identifier of the organisation: an IATI organisation identifier as"
+    ' published (ref, e.g. "XM-DAC-41114"), or a register\'s org-id.guide code (scheme, e.g.'
+    ' "GB-COH") and the organisation\'s number in it (value). Either ref, or scheme and value.'
+)
+class OrganisationIdentifierInput:
+    ref: str | None = None
+    scheme: str | None = None
+    value: str | None = None
+
+
 @strawberry.input
 class RegisterOrganisationInput:
     name: str
@@ -43,6 +54,7 @@ class RegisterOrganisationInput:
     sector: Sector
     country: str
     website: str | None = None
+    identifiers: list[OrganisationIdentifierInput] | None = None
     idempotency_key: str | None = key_field()
 
 
@@ -76,6 +88,11 @@ class RegisterPartnershipInput:
     objectives: str | None = None
     regions: list[str] | None = None
     end_date: date | None = None
+    iati_identifier: str | None = strawberry.field(
+        default=None,
+        description='Its IATI activity identifier, e.g. "XM-DAC-41114-PROJ-0042" (an imported'
+        " activity's); without one, IATI exports build one from the publisher's ref.",
+    )
     idempotency_key: str | None = key_field()
 
 

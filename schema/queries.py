@@ -53,6 +53,9 @@ class PartnershipFilter:
     status: PartnershipStatus | None = None
     best_practice: BestPracticeStatus | None = None
     text: str | None = None
+    iati_identifier: str | None = strawberry.field(
+        default=None, description="Exactly this IATI activity identifier."
+    )
 
 
 @strawberry.input
@@ -148,6 +151,7 @@ def _partnership_filter(given: PartnershipFilter | None) -> q.PartnershipFilter 
         status=given.status.value if given.status else None,
         best_practice=given.best_practice.value if given.best_practice else None,
         text=given.text,
+        iati_identifier=given.iati_identifier,
     )
 
 

@@ -14,6 +14,7 @@ from strawberry import UNSET
 
 from registry import commands as c
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
+from registry.domain.identifiers import OrganisationIdentifier
 from schema import inputs as i
 from schema.ids import BadGlobalId, from_global_id
 
@@ -75,6 +76,10 @@ def register_organisation(source: i.RegisterOrganisationInput) -> c.Submission:
         sector=source.sector,
         country=source.country,
         website=source.website,
+        identifiers=tuple(
+            OrganisationIdentifier(ref=x.ref, scheme=x.scheme, value=x.value)
+            for x in source.identifiers or ()
+        ),
     )
     return _submission(command, source, _Ids())
 
@@ -105,6 +110,7 @@ def register_partnership(source: i.RegisterPartnershipInput) -> c.Submission:
         start_date=source.start_date,
         end_date=source.end_date,
         partners=partners,
+        iati_identifier=source.iati_identifier,
     )
     return _submission(command, source, ids)
 

@@ -75,6 +75,23 @@ class Area:
         return [cls.of(a) for a in (geography.area(code) for code in codes) if a is not None]
 
 
+@strawberry.type(
+    description="An identifier of an organisation: as published (ref alone), or a register's"
+    " org-id.guide code (scheme) and the organisation's number in it (value)."
+)
+class OrganisationIdentifier:
+    ref: str = strawberry.field(
+        description='The IATI organisation identifier, e.g. "XM-DAC-41114": as given, else'
+        " scheme and value joined by a dash."
+    )
+    scheme: str | None
+    value: str | None
+
+    @classmethod
+    def of(cls, record: q.IdentifierRecord) -> OrganisationIdentifier:
+        return cls(ref=record.iati_ref, scheme=record.scheme, value=record.value)
+
+
 @strawberry.type(description="An NGO, ministry, firm, university or other body in PPPs.")
 class Organisation(Node):
     id: strawberry.ID
@@ -84,6 +101,9 @@ class Organisation(Node):
     sector: Sector
     country: Country
     website: str | None
+    identifiers: list[OrganisationIdentifier] = strawberry.field(
+        description="Its identifiers in registers and in IATI, in the order they were given."
+    )
 
     @classmethod
     def of(cls, record: q.OrganisationRecord) -> Organisation:
@@ -95,6 +115,7 @@ class Organisation(Node):
             sector=Sector(record.sector),
             country=Country.of(record.country),
             website=record.website,
+            identifiers=[OrganisationIdentifier.of(i) for i in record.identifiers],
         )
 
 
@@ -211,6 +232,10 @@ class Partnership(Node):
     best_practice: BestPracticeStatus
     created_at: datetime
     updated_at: datetime
+    iati_identifier: str | None = strawberry.field(
+        description="Its IATI activity identifier, when it was registered with one (an imported"
+        " activity's); IATI exports build one for the others."
+    )
     uuid: strawberry.Private[UUID]
     preloaded: strawberry.Private[Preloaded | None]
 
@@ -267,6 +292,7 @@ class Partnership(Node):
             best_practice=BestPracticeStatus(record.best_practice),
             created_at=record.created_at,
             updated_at=record.updated_at,
+            iati_identifier=record.iati_identifier,
             uuid=record.id,
             preloaded=preloaded,
         )

@@ -42,6 +42,10 @@ def organisation_record(organisation: Organisation) -> q.OrganisationRecord:
         website=organisation.website,
         partnership_count=0,  # not known to the write side; not exposed by the API either
         updated_position=0,
+        identifiers=tuple(
+            q.IdentifierRecord(ref=i.ref, scheme=i.scheme, value=i.value)
+            for i in organisation.identifiers
+        ),
     )
 
 
@@ -65,6 +69,7 @@ def partnership_view(
         created_at=p.created_on,
         updated_at=p.modified_on,
         updated_position=0,
+        iati_identifier=p.iati_identifier,
     )
     preloaded = Preloaded(
         memberships=[

@@ -84,8 +84,25 @@ class Objects:
             {
                 "id": lambda f: global_id("Organisation", f"{o}.id"),
                 "country": lambda f: country(f"{o}.country", leaves(f.fields, _COUNTRY)),
+                "identifiers": lambda f: self.identifiers(f.fields, o),
             },
         )
+
+    def identifiers(self, fields: Sequence[Field], o: str) -> str:
+        """An organisation's identifiers from its jsonb list, in order; ``ref`` as the type
+        gives it (the recorded one, else scheme and value joined by a dash)."""
+        i = f"{o}_i"
+        values = {
+            "ref": scalar(
+                f"coalesce({i}.e ->> 'ref', ({i}.e ->> 'scheme') || '-' || ({i}.e ->> 'id'))"
+            ),
+            "scheme": scalar(f"{i}.e ->> 'scheme'"),
+            "value": scalar(f"{i}.e ->> 'id'"),
+            "__typename": typename("OrganisationIdentifier"),
+        }
+        element = obj([(key, values[name]) for key, name in leaves(fields, frozenset(values))])
+        source = f"FROM jsonb_array_elements({o}.identifiers) WITH ORDINALITY AS {i}(e, n)"
+        return aggregate_list(element, source, f"{i}.n")
 
     # ------------------------------------------------------------------ partnership
 
@@ -104,6 +121,7 @@ class Objects:
                 "startDate": "start_date",
                 "endDate": "end_date",
                 "bestPractice": "best_practice",
+                "iatiIdentifier": "iati_identifier",
             },
             {
                 "id": lambda f: global_id("Partnership", f"{p}.id"),

@@ -270,6 +270,7 @@ class _Planner:
         status = p(slot, criterion("status"), "text")
         best_practice = p(slot, criterion("best_practice"), "text")
         text = p(slot, lambda a: q.searched(a.filter.text) if a.filter else None, "text")
+        iati_identifier = p(slot, criterion("iati_identifier"), "text")
         conditions = [
             f"NOT {empty}",
             f"({region} IS NULL OR {x}.regions @> ARRAY[{region}])",
@@ -283,6 +284,7 @@ class _Planner:
             f"({status} IS NULL OR {x}.status = {status})",
             f"({best_practice} IS NULL OR {x}.best_practice = {best_practice})",
             f"({text} IS NULL OR {x}.search @@ websearch_to_tsquery('english', {text}))",
+            f"({iati_identifier} IS NULL OR {x}.iati_identifier = {iati_identifier})",
         ]
         filtered = " AND ".join(conditions)
         stats = p(

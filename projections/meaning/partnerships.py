@@ -17,9 +17,10 @@ def _partnership_registered(e: RecordedEvent) -> Meaning:
     summary = Write(
         "INSERT INTO partnership_summary (id, version, title, summary, objectives, status,"
         " best_practice, practice_areas, countries, declared_regions, regions, start_date,"
-        " end_date, created_at, updated_at, created_position, updated_position)"
+        " end_date, created_at, updated_at, created_position, updated_position,"
+        " iati_identifier)"
         " VALUES ($1, $2, $3, $4, $5, 'ACTIVE', 'NONE', $6, $7, $8, $9, $10, $11, $12, $12,"
-        " $13, $13)",
+        " $13, $13, $14)",
         (
             e.stream_id,
             e.version,
@@ -34,6 +35,7 @@ def _partnership_registered(e: RecordedEvent) -> Meaning:
             d["end_date"],
             e.recorded_at,
             e.position,
+            d.get("iati_identifier"),  # registrations recorded before it existed have none
         ),
         ("partnership_summary", e.stream_id),
     )
@@ -61,6 +63,7 @@ _PARTNERSHIP_COLUMNS = {
     "regions": "declared_regions",
     "start_date": "start_date",
     "end_date": "end_date",
+    "iati_identifier": "iati_identifier",
 }
 
 

@@ -18,6 +18,7 @@ class PartnershipFilter:
     status: str | None = None
     best_practice: str | None = None
     text: str | None = None  # web-search syntax over title, summary, objectives
+    iati_identifier: str | None = None  # exactly this IATI activity identifier
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def partnership_conditions(f: PartnershipFilter, s: str, params: Params) -> list
     text = searched(f.text)
     if text is not None:
         conditions.append(f"ps.search @@ websearch_to_tsquery('english', {params.add(text)})")
+    if f.iati_identifier is not None:
+        conditions.append(f"ps.iati_identifier = {params.add(f.iati_identifier)}")
     return conditions
 
 

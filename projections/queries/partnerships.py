@@ -71,7 +71,7 @@ def _partnership_count_sql(f: PartnershipFilter, s: str, params: Params) -> str 
 def region_stats_column(f: PartnershipFilter) -> str | None:
     """The region_stats column that holds the filter's total, or None if no row does."""
     column = _STATUS_COUNTS.get(f.status)
-    others = (f.country, f.organisation_id, f.best_practice, searched(f.text))
+    others = (f.country, f.organisation_id, f.best_practice, searched(f.text), f.iati_identifier)
     if f.region is None or column is None or any(v is not None for v in others):
         return None
     if ALL in (f.practice_area, f.sector):  # '*' is a total there, but no value in the filter

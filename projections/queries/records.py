@@ -28,6 +28,20 @@ class PartnershipRecord:
     created_at: datetime
     updated_at: datetime
     updated_position: int
+    iati_identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentifierRecord:
+    """An organisation's identifier: ``ref`` as published, or ``scheme`` and ``value``."""
+
+    ref: str | None
+    scheme: str | None
+    value: str | None
+
+    @property
+    def iati_ref(self) -> str:
+        return self.ref if self.ref is not None else f"{self.scheme}-{self.value}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class OrganisationRecord:
     website: str | None
     partnership_count: int
     updated_position: int
+    identifiers: tuple[IdentifierRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,10 +139,11 @@ class RegionStats:
 # columns of a page's rows.
 PARTNERSHIP_COLUMNS = (
     "id, version, title, summary, objectives, status, best_practice, practice_areas, countries,"
-    " regions, start_date, end_date, created_at, updated_at, updated_position"
+    " regions, start_date, end_date, created_at, updated_at, updated_position, iati_identifier"
 )
 ORGANISATION_COLUMNS = (
-    "id, version, name, org_type, sector, country, website, partnership_count, updated_position"
+    "id, version, name, org_type, sector, country, website, partnership_count, updated_position,"
+    " identifiers"
 )
 MEMBERSHIP_COLUMNS = "partnership_id, organisation_id, role, since, until, confirmed"
 ACTIVITY_COLUMNS = (
@@ -161,6 +177,7 @@ def partnership_record(row: asyncpg.Record) -> PartnershipRecord:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         updated_position=row["updated_position"],
+        iati_identifier=row["iati_identifier"],
     )
 
 
@@ -175,6 +192,15 @@ def organisation_record(row: asyncpg.Record) -> OrganisationRecord:
         website=row["website"],
         partnership_count=row["partnership_count"],
         updated_position=row["updated_position"],
+        identifiers=identifier_records(row["identifiers"]),
+    )
+
+
+def identifier_records(text: str) -> tuple[IdentifierRecord, ...]:
+    # No jsonb codec is set on the pool's connections, so jsonb arrives as its text.
+    return tuple(
+        IdentifierRecord(ref=i.get("ref"), scheme=i.get("scheme"), value=i.get("id"))
+        for i in json.loads(text)
     )
 
 

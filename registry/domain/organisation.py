@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -11,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.actor import Actor
 from registry.domain.codelists import OrganisationType, Sector
 from registry.domain.errors import invalid
+from registry.domain.identifiers import OrganisationIdentifier, check_organisation_identifiers
 from registry.domain.validation import MAX_NAME, MAX_REASON, Checks
 
 ActorRecord = dict[str, str | None]
@@ -35,11 +37,13 @@ class Organisation(Aggregate):
         country: str,
         website: str | None,
         actor: Actor,
+        identifiers: Sequence[OrganisationIdentifier] = (),
     ) -> Organisation:
         checks = Checks()
         checks.text(("name",), name, MAX_NAME)
         checks.country(("country",), country)
         checks.url(("website",), website)
+        check_organisation_identifiers(checks, ("identifiers",), identifiers)
         checks.raise_if_any()
         return cls(
             id=id,
@@ -48,7 +52,7 @@ class Organisation(Aggregate):
             sector=sector,
             country=country,
             website=website,
-            identifiers=[],
+            identifiers=[i.recorded() for i in identifiers],
             actor=actor.record(),
         )
 
@@ -69,6 +73,9 @@ class Organisation(Aggregate):
         self.sector: Sector = Sector(sector)
         self.country: str = country
         self.website: str | None = website
+        self.identifiers: tuple[OrganisationIdentifier, ...] = tuple(
+            OrganisationIdentifier.of_record(i) for i in identifiers
+        )
 
     def revise(self, *, changes: dict[str, Any], reason: str, actor: Actor) -> None:
         """Change some fields; ``changes`` holds only the fields given, by their event names."""

@@ -31,6 +31,7 @@ from registry.domain.codelists import (
     Verification,
 )
 from registry.domain.errors import duplicate, invalid, not_found
+from registry.domain.identifiers import check_identifier
 from registry.domain.partnership_changes import Changes, coerced, effective_changes, jsonable
 from registry.domain.partnership_checks import (
     check_activity_correction,
@@ -61,6 +62,7 @@ class Partnership(Aggregate):
         end_date: date | None,
         partners: Sequence[tuple[UUID, PartnerRole]],
         actor: Actor,
+        iati_identifier: str | None = None,
     ) -> Partnership:
         checks = Checks()
         checks.text(("title",), title, MAX_TITLE)
@@ -74,6 +76,7 @@ class Partnership(Aggregate):
             checks.fail(("countries",), "name at least one country or region")
         checks.in_order(("start_date",), start_date, ("end_date",), end_date)
         partnership_checks.partners(checks, partners)
+        check_identifier(checks, ("iati_identifier",), iati_identifier)
         checks.raise_if_any()
         return cls(
             id=id,
@@ -87,6 +90,7 @@ class Partnership(Aggregate):
             end_date=end_date,
             partners=[{"organisation": org, "role": str(role)} for org, role in partners],
             actor=actor.record(),
+            iati_identifier=iati_identifier,
         )
 
     @event("PartnershipRegistered")
@@ -103,8 +107,11 @@ class Partnership(Aggregate):
         end_date: date | None,
         partners: list[dict[str, Any]],
         actor: ActorRecord,
+        # Added after events were stored: registrations recorded before it have none.
+        iati_identifier: str | None = None,
     ) -> None:
         self.title: str = title
+        self.iati_identifier: str | None = iati_identifier
         self.summary: str = summary
         self.objectives: str | None = objectives
         self.practice_areas: tuple[PracticeArea, ...] = tuple(

@@ -53,6 +53,7 @@ def partnerships(args: dict[str, Any]) -> c.PartnershipsArgs:
                 status=_value(given.get("status")),
                 best_practice=_value(given.get("bestPractice")),
                 text=given.get("text"),
+                iati_identifier=given.get("iatiIdentifier"),
             )
     order = args.get("orderBy") or q.PartnershipOrder.CREATED_AT_DESC
     first = page_size(args.get("first"))
