@@ -35,6 +35,7 @@ from registry.commands import Submission
 from registry.domain.actor import Actor
 from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
 from registry.domain.errors import CommandRejected, Problem
+from registry.domain.identifiers import identifier_problem
 from registry.domain.organisation import OrganisationNameIndex
 from registry.idempotency import keyed_id, scope_of
 
@@ -276,6 +277,15 @@ class IatiImporter:
                     f"@type {org.type_code!r} is not an IATI OrganisationType: OTHER",
                 )
             )
+        identifiers: list[dict[str, str]] = []
+        if org.ref is not None:
+            problem = identifier_problem(org.ref)
+            if problem is None:
+                identifiers.append({"ref": org.ref})
+            else:
+                result.notes.append(
+                    Note("participating-org", org.line, f"@ref {org.ref!r} not kept: it {problem}")
+                )
         return Step(
             "registerOrganisation",
             {
@@ -283,6 +293,7 @@ class IatiImporter:
                 "orgType": str(org_type),
                 "sector": str(SECTORS_BY_TYPE[org_type]),
                 "country": country,
+                "identifiers": identifiers,
                 "idempotencyKey": organisation_key(org.ref, org.name),
             },
             f"the organisation {org.name!r} (line {org.line})",

@@ -125,6 +125,7 @@ def plan_activity(
                         }
                         for p in partners
                     ],
+                    "iatiIdentifier": activity.identifier,
                     "idempotencyKey": registration_key(activity.identifier),
                 },
                 "the partnership",
@@ -167,9 +168,11 @@ def _refusal(
         )
     if activity.start_date is None:
         return Note("activity-date", line, "no start date (activity-date of type 1 or 2)")
-    if not activity.countries:
+    if not activity.countries and not activity.regions:
         return Note(
-            "recipient-country", line, "no recipient-country: a partnership names its countries"
+            "recipient-country",
+            line,
+            "no recipient-country and no UN M49 recipient-region: a partnership names where it is",
         )
     if not activity.practice_areas:
         if default_area is None:

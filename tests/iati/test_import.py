@@ -41,6 +41,7 @@ def test_an_activity_becomes_a_partnership_with_partners_outcomes_and_evidence(
     p = _partnership(registry)
     assert p is not None
     assert p.title == "Cyber capacity for East Africa"  # type: ignore[attr-defined]
+    assert p.iati_identifier == "XM-DAC-41122-CYBER-1"  # type: ignore[attr-defined]
     assert p.countries == ("KE", "TZ")  # type: ignore[attr-defined]
     assert p.regions == ("014",)  # type: ignore[attr-defined]
     assert p.practice_areas == (PracticeArea.CAPACITY_BUILDING,)  # type: ignore[attr-defined]
@@ -62,6 +63,12 @@ def test_an_activity_becomes_a_partnership_with_partners_outcomes_and_evidence(
         for m in p.memberships  # type: ignore[attr-defined]
     }
     assert countries == {"GB", "KE"}
+    refs = {
+        i.iati_ref
+        for m in p.memberships  # type: ignore[attr-defined]
+        for i in load_organisation(registry, m).identifiers  # type: ignore[union-attr]
+    }
+    assert refs == {"XM-DAC-41122", "GB-COH-123456"}
 
 
 def test_importing_the_same_file_again_appends_nothing(registry: Registry, tmp_path: Path) -> None:
