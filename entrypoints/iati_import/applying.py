@@ -177,16 +177,17 @@ class IatiImporter:
         total = screen(path).activities
         report = IatiImportReport()
         root: Any = None
-        for event, element in stream(path, events=("start", "end")):
-            if root is None:
-                root = element
-                continue
-            if event != "end" or element.tag != ACTIVITY or element.getparent() is not root:
-                continue
-            report.activities.append(self.apply(read_activity(element)))
-            element.clear()
-            root.remove(element)  # bounded memory: each activity is dropped once applied
-            on_activity(len(report.activities), total)
+        with stream(path) as events:
+            for event, element in events:
+                if root is None:
+                    root = element
+                    continue
+                if event != "end" or element.tag != ACTIVITY or element.getparent() is not root:
+                    continue
+                report.activities.append(self.apply(read_activity(element)))
+                element.clear()
+                root.remove(element)  # bounded memory: each activity is dropped once applied
+                on_activity(len(report.activities), total)
         return report
 
     def apply(self, activity: IatiActivity) -> ActivityReport:

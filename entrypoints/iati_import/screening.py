@@ -11,7 +11,9 @@ validation inside the parser would lose line numbers, which the report must give
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,29 +36,34 @@ class FileRefused(ValueError):
         self.errors = errors
 
 
-def stream(path: Path, events: tuple[str, ...] = ("start", "end")) -> Iterator[tuple[str, Any]]:
-    """Parse events of ``path`` with the safe settings: no network, no DTD, no entities."""
-    context: Iterable[tuple[str, Any]] = etree.iterparse(
-        str(path),
-        events=events,
-        no_network=True,
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    return iter(context)
+@contextmanager
+def stream(
+    path: Path, events: tuple[str, ...] = ("start", "end")
+) -> Iterator[Iterator[tuple[str, Any]]]:
+    """Parse events of ``path`` with the safe settings: no network, no DTD, no entities.
+
+    The file is opened here, not by libxml2, so it is closed however the reading ends.
+    """
+    with path.open("rb") as file:
+        context: Iterable[tuple[str, Any]] = etree.iterparse(
+            file,
+            events=events,
+            no_network=True,
+            resolve_entities=False,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        yield iter(context)
 
 
 def _refuse_prolog(root: Element) -> None:
     tree: Any = root.getroottree()  # lxml-stubs 0.5 lacks DocInfo.doctype
     if tree.docinfo.doctype:
         # IATI files have none; a DTD is where external entities and entity bombs live.
-        raise FileRefused(
-            (SchemaError(1, 1, "a document type declaration (DOCTYPE) is not allowed"),)
-        )
+        raise FileRefused((SchemaError(1, 1, _DOCTYPE_REFUSED),))
     if root.tag != ROOT:
         raise FileRefused(
             (
@@ -87,33 +94,50 @@ class Screened:
     activities: int
 
 
+_PROLOG_BYTES = 65536
+# The first markup that is a document type declaration or an element's start.
+_FIRST_MARKUP = re.compile(rb"<(?:!DOCTYPE|[A-Za-z_:])")
+_DOCTYPE_REFUSED = "a document type declaration (DOCTYPE) is not allowed"
+
+
+def _refuse_doctype(path: Path) -> None:
+    """A DOCTYPE is refused before libxml2 reads it: its entities are never even declared.
+    (The parsed document's ``docinfo`` is checked too, for a prolog this does not see.)"""
+    with path.open("rb") as file:
+        head = file.read(_PROLOG_BYTES)
+    found = _FIRST_MARKUP.search(head)
+    if found is not None and found.group().startswith(b"<!"):
+        line = head.count(b"\n", 0, found.start()) + 1
+        raise FileRefused((SchemaError(line, 1, _DOCTYPE_REFUSED),))
+
+
 def screen(path: Path) -> Screened:
     """Raise ``FileRefused`` unless ``path`` is a valid IATI 2.03 activities file."""
+    _refuse_doctype(path)
     errors: list[SchemaError] = []
     root: Element = None
-    first: Element = None
     count = 0
     complete = False
     try:
-        for event, element in stream(path):
-            if root is None:
-                root = element
-                _refuse_prolog(root)
-                continue
-            if event != "end" or element.getparent() is not root:
-                continue
-            if element.tag == ACTIVITY:
-                count += 1
-                if first is None:
-                    first = element
-                    continue  # validated with the root, below
-                errors.extend(_errors_of(element))
-                if len(errors) >= MAX_ERRORS:
-                    break
-                element.clear()
-                root.remove(element)  # bounded memory: only the first activity stays
-        else:
-            complete = True
+        with stream(path) as events:
+            for event, element in events:
+                if root is None:
+                    root = element
+                    _refuse_prolog(root)
+                    continue
+                if event != "end" or element.getparent() is not root:
+                    continue
+                if element.tag == ACTIVITY:
+                    count += 1
+                    if count == 1:
+                        continue  # validated with the root, below
+                    errors.extend(_errors_of(element))
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                    element.clear()
+                    root.remove(element)  # bounded memory: only the first activity stays
+            else:
+                complete = True
     except etree.XMLSyntaxError as error:
         line, column = error.position
         errors.append(SchemaError(line or 1, column or 0, str(error.msg)))
