@@ -247,7 +247,7 @@ class IatiImporter:
                     registrations.append((org, step))
             if found in {p.organisation_id for p in partners}:
                 continue  # listed twice (under two roles): the first role stands
-            partners.append(Partner(found, org.role))
+            partners.append(Partner(found, org.role, org.since, org.until))
         return partners, registrations
 
     def _register(self, registrations: list[tuple[Org, Step]], result: ActivityReport) -> set[UUID]:

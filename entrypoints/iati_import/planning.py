@@ -61,6 +61,8 @@ class Plan:
 class Partner:
     organisation_id: UUID
     role: PartnerRole
+    since: date | None = None
+    until: date | None = None  # a former partner
 
 
 class _Keys:
@@ -113,6 +115,7 @@ def plan_activity(
         "endDate": _iso(activity.end_date),
     }
     if current is None:
+        founding, joining = _founding(partners, activity.start_date)
         plan.steps.append(
             Step(
                 "registerPartnership",
@@ -123,7 +126,7 @@ def plan_activity(
                             "organisationId": to_global_id("Organisation", p.organisation_id),
                             "role": str(p.role),
                         }
-                        for p in partners
+                        for p in founding
                     ],
                     "iatiIdentifier": activity.identifier,
                     "idempotencyKey": registration_key(activity.identifier),
@@ -131,11 +134,16 @@ def plan_activity(
                 "the partnership",
             )
         )
+        for partner in joining:
+            plan.steps.append(_add_partner(partner, gid, keys))
+        for partner in partners:
+            if partner.until is not None:
+                plan.steps.append(_remove_partner(activity, partner, gid, keys))
         existing_outcomes: list[Outcome] = []
         known_urls: set[str] = set()
     else:
         _revision(activity, current, facts, gid, keys, plan)
-        _new_partners(current, partners, gid, keys, plan)
+        _new_partners(activity, current, partners, gid, keys, plan)
         existing_outcomes = list(current.outcomes.values())
         known_urls = {
             url
@@ -233,34 +241,71 @@ def _revision(
         )
 
 
+def _founding(partners: Sequence[Partner], start: date) -> tuple[list[Partner], list[Partner]]:
+    """Who registers the partnership (partners since its start, and every lead: the registry
+    needs one from the first event) and who joins it later, on the day ``ppp:since`` says."""
+    founding = [
+        p for p in partners if p.since is None or p.since <= start or p.role is PartnerRole.LEAD
+    ]
+    joining = [p for p in partners if p not in founding]
+    return founding, joining
+
+
+def _add_partner(partner: Partner, gid: str, keys: _Keys) -> Step:
+    return Step(
+        "addPartner",
+        {
+            "partnershipId": gid,
+            "organisationId": to_global_id("Organisation", partner.organisation_id),
+            "role": str(partner.role),
+            "since": _iso(partner.since),
+            "idempotencyKey": keys.next("addPartner"),
+        },
+        f"a partner ({partner.role})",
+    )
+
+
+def _remove_partner(activity: IatiActivity, partner: Partner, gid: str, keys: _Keys) -> Step:
+    return Step(
+        "removePartner",
+        {
+            "partnershipId": gid,
+            "organisationId": to_global_id("Organisation", partner.organisation_id),
+            "until": _iso(partner.until),
+            "reason": f"a former partner in IATI activity {activity.identifier} (ppp:until)",
+            "idempotencyKey": keys.next("removePartner"),
+        },
+        f"a former partner ({partner.role}, until {partner.until})",
+    )
+
+
 def _new_partners(
-    current: Partnership, partners: Sequence[Partner], gid: str, keys: _Keys, plan: Plan
+    activity: IatiActivity,
+    current: Partnership,
+    partners: Sequence[Partner],
+    gid: str,
+    keys: _Keys,
+    plan: Plan,
 ) -> None:
     for partner in partners:
         membership = current.memberships.get(partner.organisation_id)
-        if membership is not None and membership.is_current:
-            if membership.role is not partner.role:
-                plan.notes.append(
-                    Note(
-                        "participating-org",
-                        0,
-                        f"a partner's role is now {partner.role}, was {membership.role}: "
-                        "roles are not changed by an import",
-                    )
-                )
+        if membership is None or (not membership.is_current and partner.until is None):
+            if partner.until is None or membership is None:
+                plan.steps.append(_add_partner(partner, gid, keys))
+            if partner.until is not None:
+                plan.steps.append(_remove_partner(activity, partner, gid, keys))
             continue
-        plan.steps.append(
-            Step(
-                "addPartner",
-                {
-                    "partnershipId": gid,
-                    "organisationId": to_global_id("Organisation", partner.organisation_id),
-                    "role": str(partner.role),
-                    "idempotencyKey": keys.next("addPartner"),
-                },
-                f"a partner ({partner.role})",
+        if membership.is_current and partner.until is not None:
+            plan.steps.append(_remove_partner(activity, partner, gid, keys))
+        elif membership.role is not partner.role:
+            plan.notes.append(
+                Note(
+                    "participating-org",
+                    activity.line,
+                    f"a partner's role is now {partner.role}, was {membership.role}: "
+                    "roles are not changed by an import",
+                )
             )
-        )
 
 
 def _outcome_fields(record: OutcomeRecord) -> dict[str, Any]:

@@ -100,6 +100,9 @@ class Org:
     type_code: str | None
     role: PartnerRole
     line: int
+    # The registry's own ``ppp:since``/``ppp:until``: IATI's element has no dates.
+    since: date | None = None
+    until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,8 @@ def _org(element: Element, activity: IatiActivity, role: PartnerRole | None) -> 
         type_code=(element.get("type") or "").strip() or None,
         role=role,
         line=_line(element),
+        since=_iso_date(element.get(_EXT + "since")),
+        until=_iso_date(element.get(_EXT + "until")),
     )
 
 
