@@ -1,0 +1,138 @@
+"""``ppp-registry import FILE.xml``: IATI 2.03 files on the command line, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entrypoints.cli import main
+from registry.database import DatabaseAddress
+from tests.e2e.conftest import Api, register_organisation
+from tests.iati import iati_files as f
+
+SUITES = Path(__file__).parents[1] / "iati" / "data" / "iati-schemas"
+
+
+@pytest.fixture
+def cli(
+    database: DatabaseAddress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
+    monkeypatch.setenv("DATABASE_URL", database.dsn())
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def admin(cli: Any) -> str:
+    out = cli("token", "create", "--role", "admin", "--name", "iati")[1]
+    return str(out.strip().split("\n")[-1])
+
+
+def _flat(text: str) -> str:
+    """The report without the table's wrapping."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_an_iati_file_is_told_by_its_content_imported_and_reimported_as_nothing(
+    cli: Any, api: Api, admin: str, tmp_path: Path
+) -> None:
+    path = f.write(tmp_path, f.activities(f.activity(results=f.result(), documents=f.document())))
+    code, out, err = cli("import", str(path), "--token", admin, "--quiet")
+    assert code == 0, out + err
+    assert "1 imported" in _flat(out)
+    events = api.event_count()
+    assert events > 0
+    code, out, _err = cli("import", str(path), "--token", admin, "--quiet")
+    assert code == 0 and "1 already imported" in _flat(out)
+    assert api.event_count() == events
+
+
+def test_some_activities_rejected_exit_1_with_element_line_and_reason(
+    cli: Any, api: Api, admin: str, tmp_path: Path
+) -> None:
+    unmapped = f.activity("DAC-ONLY-1", sectors='<sector code="11110"/>')
+    path = f.write(tmp_path, f.activities(f.activity(), unmapped))
+    code, out, _err = cli("import", str(path), "--token", admin, "--quiet")
+    flat = _flat(out)
+    assert code == 1
+    assert "1 imported" in flat and "1 rejected" in flat
+    assert "DAC-ONLY-1" in flat and "<sector>" in flat and "--practice-area" in flat
+    code, out, _err = cli(
+        "import", str(path), "--token", admin, "--quiet", "--practice-area", "RESEARCH"
+    )
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "activity-tests/should-fail/17-bad-hierarchy.xml",
+        "activity-tests/should-fail/budget/12-non-decimal-value.xml",
+    ],
+)
+def test_a_refused_file_exits_2_with_line_numbers_and_appends_nothing(
+    cli: Any, api: Api, admin: str, name: str
+) -> None:
+    before = api.event_count()
+    code, out, err = cli("import", str(SUITES / name), "--token", admin, "--quiet")
+    assert code == 2
+    assert "line " in err and "nothing was applied" in err
+    assert "Traceback" not in out + err
+    assert api.event_count() == before
+
+
+def test_hostile_and_broken_files_exit_2(cli: Any, api: Api, admin: str, tmp_path: Path) -> None:
+    before = api.event_count()
+    xxe = f.write(
+        tmp_path,
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<iati-activities version="2.03">&e;</iati-activities>',
+        "xxe.xml",
+    )
+    truncated = f.write(tmp_path, f.activities(f.activity())[:400], "truncated.xml")
+    for path in (xxe, truncated):
+        code, out, err = cli("import", str(path), "--token", admin, "--quiet")
+        assert code == 2, out + err
+        assert "root:" not in out + err
+    assert api.event_count() == before
+
+
+def test_the_format_can_be_forced(cli: Any, api: Api, admin: str, tmp_path: Path) -> None:
+    xml = f.write(tmp_path, f.activities(f.activity()))
+    code, out, _err = cli("import", str(xml), "--token", admin, "--quiet", "--format", "ndjson")
+    assert code == 1 and "not valid JSON" in _flat(out)  # read as lines of commands
+    ndjson = f.write(tmp_path, '{"command": "x", "input": {}}\n', "commands.ndjson")
+    code, _out, err = cli("import", str(ndjson), "--token", admin, "--quiet", "--format", "iati")
+    assert code == 2 and "line 1" in err
+    code, _out, err = cli("import", str(ndjson), "--token", admin, "--practice-area", "RESEARCH")
+    assert code == 2 and "--practice-area is for IATI files" in err
+
+
+def test_a_contributor_imports_with_its_own_rights(
+    cli: Any, api: Api, admin: str, tmp_path: Path
+) -> None:
+    outsider = register_organisation(api, admin, "Outsider Org")
+    token = api.token("contributor", outsider)
+    before = api.event_count()
+    path = f.write(tmp_path, f.activities(f.activity()))
+    code, out, _err = cli("import", str(path), "--token", token, "--quiet")
+    assert code == 1
+    assert "FORBIDDEN" in _flat(out)
+    # Refused as the mutation would be: no partnership without the contributor's organisation.
+    assert "registerPartnership for the partnership" in _flat(out)
+    assert api.event_count() >= before
+
+
+def test_markup_in_the_file_is_printed_as_text(
+    cli: Any, api: Api, admin: str, tmp_path: Path
+) -> None:
+    path = f.write(tmp_path, f.activities(f.activity("[bold]X-1[/bold]")))
+    code, out, _err = cli("import", str(path), "--token", admin, "--quiet")
+    assert "[bold]X-1[/bold]" in _flat(out).replace(" ", "") or "[bold]X-1[/bold]" in out
