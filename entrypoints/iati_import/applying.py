@@ -9,7 +9,7 @@ importer's ``LineReader``), so what an import may do is what a contributor may d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError
 from entrypoints.bulk_import import LineReader
 from entrypoints.iati_import.planning import (
     Partner,
+    Plan,
     Step,
     organisation_key,
     plan_activity,
@@ -37,6 +38,7 @@ from registry.domain.codelists import OrganisationType, PartnerRole, PracticeAre
 from registry.domain.errors import CommandRejected, Problem
 from registry.domain.identifiers import identifier_problem
 from registry.domain.organisation import OrganisationNameIndex
+from registry.domain.partnership import Partnership
 from registry.idempotency import keyed_id, scope_of
 
 # IATI says an organisation's type, never its sector: the registry's sector of each type.
@@ -59,6 +61,8 @@ SECTORS_BY_TYPE: dict[OrganisationType, Sector] = {
     OrganisationType.OTHER: Sector.OTHER,
 }
 TYPES_BY_CODE: dict[str, OrganisationType] = {str(t.iati_code): t for t in OrganisationType}
+# Activities applied together: two batches (one transaction each) per chunk, not per activity.
+CHUNK = 50
 
 
 class Status(StrEnum):
@@ -110,6 +114,11 @@ class _Organisations:
     def remember(self, org: Org, organisation_id: UUID) -> None:
         for basis in self._bases(org):
             self._known[basis] = organisation_id
+
+    def forget(self, orgs: list[Org]) -> None:
+        for org in orgs:
+            for basis in self._bases(org):
+                self._known.pop(basis, None)
 
     def keyed_id(self, org: Org) -> UUID:
         return keyed_id(self._scope, organisation_key(org.ref, org.name), "organisation")
@@ -176,41 +185,67 @@ class IatiImporter:
         """Screen ``path`` whole (``FileRefused``: nothing is applied), then apply it."""
         total = screen(path).activities
         report = IatiImportReport()
-        root: Any = None
-        with stream(path) as events:
-            for event, element in events:
-                if root is None:
-                    root = element
-                    continue
-                if event != "end" or element.tag != ACTIVITY or element.getparent() is not root:
-                    continue
-                report.activities.append(self.apply(read_activity(element)))
-                element.clear()
-                root.remove(element)  # bounded memory: each activity is dropped once applied
+        chunk: list[IatiActivity] = []
+        for activity in _activities(path):
+            # A chunk is planned against the registry as it was before the chunk: an activity
+            # named twice waits for the next chunk, so that it sees its first version applied.
+            if len(chunk) >= CHUNK or any(a.identifier == activity.identifier for a in chunk):
+                report.activities.extend(self.apply(chunk))
                 on_activity(len(report.activities), total)
+                chunk = []
+            chunk.append(activity)
+        if chunk:
+            report.activities.extend(self.apply(chunk))
+            on_activity(len(report.activities), total)
         return report
 
-    def apply(self, activity: IatiActivity) -> ActivityReport:
-        result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
-        partners, registrations = self._partners(activity, result)
-        partnership_id = keyed_id(self._scope, registration_key(activity.identifier), "partnership")
-        current = load_partnership(self._registry, partnership_id)
-        # Planned before any organisation is registered: a rejected activity appends nothing.
-        plan = plan_activity(activity, partnership_id, partners, current, self._default_area)
-        if plan.refusal is None and registrations:
-            refused = self._register(registrations, result)
-            if refused:
-                partners = [p for p in partners if p.organisation_id not in refused]
-                plan = plan_activity(
-                    activity, partnership_id, partners, current, self._default_area
+    def apply(self, activities: list[IatiActivity]) -> list[ActivityReport]:
+        """Apply activities of distinct identifiers: their new organisations in one batch,
+        then all their plans in another (one transaction each, not one per activity)."""
+        staged: list[_Staged] = []
+        reports: list[ActivityReport] = []
+        for activity in activities:
+            result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
+            reports.append(result)
+            partners, registrations = self._partners(activity, result)
+            partnership_id = keyed_id(
+                self._scope, registration_key(activity.identifier), "partnership"
+            )
+            current = load_partnership(self._registry, partnership_id)
+            # Planned before any organisation is registered: a rejected activity appends nothing.
+            plan = plan_activity(activity, partnership_id, partners, current, self._default_area)
+            if plan.refusal is not None:
+                self._organisations.forget([org for org, _step in registrations])
+                _reject(result, plan)
+                continue
+            staged.append(
+                _Staged(activity, result, partners, registrations, partnership_id, current, plan)
+            )
+        refused = self._register(staged)
+        steps: list[tuple[_Staged, Step]] = []
+        for item in staged:
+            if refused & {p.organisation_id for p in item.partners}:
+                item.partners = [p for p in item.partners if p.organisation_id not in refused]
+                item.plan = plan_activity(
+                    item.activity,
+                    item.partnership_id,
+                    item.partners,
+                    item.current,
+                    self._default_area,
                 )
-        result.notes.extend(plan.notes)
-        if plan.refusal is not None:
-            result.status = Status.REJECTED
-            result.refusals.append(str(plan.refusal))
-            return result
-        self._submit(plan.steps, result)
-        return result
+            if item.plan.refusal is not None:
+                _reject(item.result, item.plan)
+                continue
+            item.result.notes.extend(item.plan.notes)
+            steps.extend((item, step) for step in item.plan.steps)
+        applied = self._send([(item.result, step) for item, step in steps])
+        for (item, _step), ok in zip(steps, applied, strict=True):
+            if not ok:
+                item.result.status = Status.REJECTED
+        for item in staged:
+            if item.result.status is not Status.REJECTED and item.result.appended:
+                item.result.status = Status.IMPORTED
+        return reports
 
     def _partners(
         self, activity: IatiActivity, result: ActivityReport
@@ -245,20 +280,24 @@ class IatiImporter:
                     if step is None:
                         continue
                     registrations.append((org, step))
+                    # Later activities of the chunk name it by this id; forgotten if refused.
+                    self._organisations.remember(org, found)
             if found in {p.organisation_id for p in partners}:
                 continue  # listed twice (under two roles): the first role stands
             partners.append(Partner(found, org.role, org.since, org.until))
         return partners, registrations
 
-    def _register(self, registrations: list[tuple[Org, Step]], result: ActivityReport) -> set[UUID]:
-        """Register the new organisations; the ids of those the registry refused."""
-        applied = self._send([step for _org, step in registrations], result)
+    def _register(self, staged: list[_Staged]) -> set[UUID]:
+        """Register the chunk's new organisations; the ids of those the registry refused."""
+        registrations = [
+            (item.result, org, step) for item in staged for org, step in item.registrations
+        ]
+        applied = self._send([(result, step) for result, _org, step in registrations])
         refused: set[UUID] = set()
-        for (org, _step), ok in zip(registrations, applied, strict=True):
-            if ok:
-                self._organisations.remember(org, self._organisations.keyed_id(org))
-            else:
+        for (_result, org, _step), ok in zip(registrations, applied, strict=True):
+            if not ok:
                 refused.add(self._organisations.keyed_id(org))
+                self._organisations.forget([org])
         return refused
 
     def _registration(
@@ -300,18 +339,11 @@ class IatiImporter:
             f"the organisation {org.name!r} (line {org.line})",
         )
 
-    def _submit(self, steps: list[Step], result: ActivityReport) -> None:
-        outcomes = self._send(steps, result)
-        if not all(outcomes):
-            result.status = Status.REJECTED
-        elif result.appended:
-            result.status = Status.IMPORTED
-
-    def _send(self, steps: list[Step], result: ActivityReport) -> list[bool]:
+    def _send(self, steps: list[tuple[ActivityReport, Step]]) -> list[bool]:
         """Submit ``steps`` in one batch; True for each that applied (or had applied)."""
         submissions: list[Submission | None] = []
         done: list[bool] = []
-        for step in steps:
+        for result, step in steps:
             read = self._reader.read(json.dumps({"command": step.mutation, "input": step.input}))
             if isinstance(read, Submission):
                 submissions.append(read)
@@ -320,7 +352,7 @@ class IatiImporter:
                 result.refusals.append(_refusal(step, read))
         ready = [s for s in submissions if s is not None]
         receipts = iter(self._registry.submit_batch(self._actor, ready) if ready else [])
-        for step, submission in zip(steps, submissions, strict=True):
+        for (result, step), submission in zip(steps, submissions, strict=True):
             if submission is None:
                 done.append(False)
                 continue
@@ -335,6 +367,42 @@ class IatiImporter:
                     result.appended += 1
                 done.append(True)
         return done
+
+
+def _reject(result: ActivityReport, plan: Plan) -> None:
+    result.notes.extend(plan.notes)
+    result.status = Status.REJECTED
+    assert plan.refusal is not None
+    result.refusals.append(str(plan.refusal))
+
+
+def _activities(path: Path) -> Iterator[IatiActivity]:
+    """The file's activities, read one by one; each element is dropped once read."""
+    root: Any = None
+    with stream(path) as events:
+        for event, element in events:
+            if root is None:
+                root = element
+                continue
+            if event != "end" or element.tag != ACTIVITY or element.getparent() is not root:
+                continue
+            activity = read_activity(element)
+            element.clear()
+            root.remove(element)  # bounded memory
+            yield activity
+
+
+@dataclass
+class _Staged:
+    """An activity of a chunk whose plan is ready, with what it was planned from."""
+
+    activity: IatiActivity
+    result: ActivityReport
+    partners: list[Partner]
+    registrations: list[tuple[Org, Step]]
+    partnership_id: UUID
+    current: Partnership | None
+    plan: Plan
 
 
 def _refusal(step: Step, problems: list[Problem]) -> str:

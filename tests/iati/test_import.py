@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from entrypoints.iati_import import applying
 from entrypoints.iati_import.applying import Status
 from entrypoints.iati_import.planning import registration_key
 from registry.application import Registry, load_organisation, load_partnership
@@ -141,3 +142,26 @@ def test_organisations_are_matched_by_ref_then_by_case_folded_name(
     f.import_file(registry, f.write(tmp_path, f.activities(one, two)))
     first, second = _partnership(registry, "A-1"), _partnership(registry, "A-2")
     assert set(second.memberships) <= set(first.memberships)  # type: ignore[attr-defined]
+
+
+def test_one_file_with_two_versions_of_an_activity_gives_one_revised_partnership(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(applying, "CHUNK", 2)  # chunks end inside the file too
+    others = [f.activity(f"OTHER-{n}") for n in range(3)]
+    newer = f.activity(updated="2024-09-01T10:00:00Z", title="Phase 2")
+    path = f.write(tmp_path, f.activities(f.activity(), others[0], newer, *others[1:]))
+    report = f.import_file(registry, path)
+    assert [a.status for a in report.activities] == [Status.IMPORTED] * 5, report
+    assert _partnership(registry).title == "Phase 2"  # type: ignore[attr-defined]
+    assert all(_partnership(registry, f"OTHER-{n}") is not None for n in range(3))
+
+
+def test_a_rejected_activity_registers_none_of_its_organisations(
+    registry: Registry, tmp_path: Path
+) -> None:
+    no_summary = f.activity().replace('<description type="1">', '<description type="2">')
+    before = _event_count(registry)
+    [rejected] = f.import_file(registry, f.write(tmp_path, f.activities(no_summary))).activities
+    assert rejected.status is Status.REJECTED and "summary" in rejected.refusals[0]
+    assert _event_count(registry) == before
