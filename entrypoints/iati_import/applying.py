@@ -9,7 +9,7 @@ importer's ``LineReader``), so what an import may do is what a contributor may d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -97,10 +97,10 @@ class IatiImportReport:
 class _Organisations:
     """Finds or registers the organisations of the file, remembering them across activities."""
 
-    def __init__(self, registry: Registry, actor: Actor) -> None:
+    def __init__(self, registry: Registry, actor: Actor, refs: Mapping[str, UUID]) -> None:
         self._registry = registry
         self._scope = scope_of(actor)
-        self._known: dict[str, UUID] = {}
+        self._known: dict[str, UUID] = {f"ref:{ref}": found for ref, found in refs.items()}
 
     def find(self, org: Org) -> UUID | None:
         for basis in self._bases(org):
@@ -173,11 +173,13 @@ class IatiImporter:
         actor: Actor,
         schema: strawberry.Schema,
         default_area: PracticeArea | None = None,
+        refs: Mapping[str, UUID] | None = None,
     ) -> None:
+        """``refs``: the organisations the registry knows by IATI ref (``known.py``)."""
         self._registry = registry
         self._actor = actor
         self._reader = LineReader(schema)
-        self._organisations = _Organisations(registry, actor)
+        self._organisations = _Organisations(registry, actor, refs or {})
         self._scope = scope_of(actor)
         self._default_area = default_area
 
@@ -207,7 +209,7 @@ class IatiImporter:
         for activity in activities:
             result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
             reports.append(result)
-            partners, registrations = self._partners(activity, result)
+            partners, registrations, registered_notes = self._partners(activity, result)
             partnership_id = keyed_id(
                 self._scope, registration_key(activity.identifier), "partnership"
             )
@@ -218,6 +220,7 @@ class IatiImporter:
                 self._organisations.forget([org for org, _step in registrations])
                 _reject(result, plan)
                 continue
+            result.notes.extend(registered_notes)
             staged.append(
                 _Staged(activity, result, partners, registrations, partnership_id, current, plan)
             )
@@ -249,7 +252,7 @@ class IatiImporter:
 
     def _partners(
         self, activity: IatiActivity, result: ActivityReport
-    ) -> tuple[list[Partner], list[tuple[Org, Step]]]:
+    ) -> tuple[list[Partner], list[tuple[Org, Step]], list[Note]]:
         """The partners (found or to be registered) and the registrations they need."""
         orgs = list(activity.participants)
         roles = {o.role for o in orgs}
@@ -271,12 +274,14 @@ class IatiImporter:
             )
         partners: list[Partner] = []
         registrations: list[tuple[Org, Step]] = []
+        # Said of organisations to register: reported only if the activity is applied.
+        registered_notes: list[Note] = []
         for org in orgs:
             found = self._organisations.find(org)
             if found is None:
                 found = self._organisations.keyed_id(org)
                 if found not in {p.organisation_id for p in partners}:
-                    step = self._registration(org, activity, result)
+                    step = self._registration(org, activity, registered_notes)
                     if step is None:
                         continue
                     registrations.append((org, step))
@@ -285,7 +290,7 @@ class IatiImporter:
             if found in {p.organisation_id for p in partners}:
                 continue  # listed twice (under two roles): the first role stands
             partners.append(Partner(found, org.role, org.since, org.until))
-        return partners, registrations
+        return partners, registrations, registered_notes
 
     def _register(self, staged: list[_Staged]) -> set[UUID]:
         """Register the chunk's new organisations; the ids of those the registry refused."""
@@ -300,17 +305,15 @@ class IatiImporter:
                 self._organisations.forget([org])
         return refused
 
-    def _registration(
-        self, org: Org, activity: IatiActivity, result: ActivityReport
-    ) -> Step | None:
+    def _registration(self, org: Org, activity: IatiActivity, notes: list[Note]) -> Step | None:
         country, note = _country_of(org, activity)
         if note is not None:
-            result.notes.append(note)
+            notes.append(note)
         if country is None:
             return None
         org_type = TYPES_BY_CODE.get(org.type_code or "", OrganisationType.OTHER)
         if org.type_code is not None and org.type_code not in TYPES_BY_CODE:
-            result.notes.append(
+            notes.append(
                 Note(
                     "participating-org",
                     org.line,
@@ -323,7 +326,7 @@ class IatiImporter:
             if problem is None:
                 identifiers.append({"ref": org.ref})
             else:
-                result.notes.append(
+                notes.append(
                     Note("participating-org", org.line, f"@ref {org.ref!r} not kept: it {problem}")
                 )
         return Step(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from entrypoints.cli import main
+from entrypoints.iati_import.planning import registration_key
+from registry.application import load_partnership
 from registry.database import DatabaseAddress
+from registry.domain.actor import Actor, Role
+from registry.idempotency import keyed_id, scope_of
+from schema.ids import from_global_id
 from tests.e2e.conftest import Api, register_organisation
 from tests.iati import iati_files as f
 
@@ -137,3 +143,32 @@ def test_markup_in_the_file_is_printed_as_text(
     code, out, _err = cli("import", str(path), "--token", admin, "--quiet")
     assert code == 1  # "/" is not allowed in an IATI identifier: the registry refuses it
     assert "[bold]X-1[/bold]" in _flat(out).replace(" ", "")
+
+
+def test_an_organisation_known_by_its_ref_is_matched_whoever_registered_it(
+    cli: Any, api: Api, admin: str, tmp_path: Path, database: DatabaseAddress
+) -> None:
+    existing = register_organisation(
+        api,
+        admin,
+        "United Nations Office on Drugs and Crime",
+        orgType="MULTILATERAL",
+        sector="INTERGOVERNMENTAL",
+        identifiers=[{"ref": "XM-DAC-41122"}],
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the read model is where refs are looked up
+        found = api.post(f'{{ node(id: "{existing}") {{ id }} }}', token=admin)
+        if (found.get("data") or {}).get("node"):
+            break
+        time.sleep(0.2)
+    path = f.write(tmp_path, f.activities(f.activity()))  # names it "UNODC", ref XM-DAC-41122
+    code, out, _err = cli("import", str(path), "--token", admin, "--quiet")
+    assert code == 0, out
+    with f.registry_over(database) as registry:
+        scope = scope_of(Actor("iati", Role.ADMIN))
+        partnership = load_partnership(
+            registry, keyed_id(scope, registration_key("XM-DAC-41122-CYBER-1"), "partnership")
+        )
+    assert partnership is not None
+    assert from_global_id(existing, "Organisation") in partnership.memberships
