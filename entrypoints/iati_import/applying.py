@@ -174,8 +174,11 @@ class IatiImporter:
         schema: strawberry.Schema,
         default_area: PracticeArea | None = None,
         refs: Mapping[str, UUID] | None = None,
+        identifiers: Mapping[str, UUID] | None = None,
     ) -> None:
-        """``refs``: the organisations the registry knows by IATI ref (``known.py``)."""
+        """``refs``: the organisations the registry knows by IATI ref; ``identifiers``: the
+        partnerships it knows by IATI activity identifier (both from ``known.py``)."""
+        self._identifiers = identifiers or {}
         self._registry = registry
         self._actor = actor
         self._reader = LineReader(schema)
@@ -210,7 +213,7 @@ class IatiImporter:
             result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
             reports.append(result)
             partners, registrations, registered_notes = self._partners(activity, result)
-            partnership_id = keyed_id(
+            partnership_id = self._identifiers.get(activity.identifier) or keyed_id(
                 self._scope, registration_key(activity.identifier), "partnership"
             )
             current = load_partnership(self._registry, partnership_id)

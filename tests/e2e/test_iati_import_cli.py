@@ -14,7 +14,7 @@ from registry.application import load_partnership
 from registry.database import DatabaseAddress
 from registry.domain.actor import Actor, Role
 from registry.idempotency import keyed_id, scope_of
-from schema.ids import from_global_id
+from schema.ids import from_global_id, to_global_id
 from tests.e2e.conftest import Api, register_organisation
 from tests.iati import iati_files as f
 
@@ -172,3 +172,34 @@ def test_an_organisation_known_by_its_ref_is_matched_whoever_registered_it(
         )
     assert partnership is not None
     assert from_global_id(existing, "Organisation") in partnership.memberships
+
+
+def test_a_newer_version_imported_with_another_token_revises_the_same_partnership(
+    cli: Any, api: Api, admin: str, tmp_path: Path, database: DatabaseAddress
+) -> None:
+    first = f.write(tmp_path, f.activities(f.activity()), "first.xml")
+    assert cli("import", str(first), "--token", admin, "--quiet")[0] == 0
+    scope = scope_of(Actor("iati", Role.ADMIN))
+    original = keyed_id(scope, registration_key("XM-DAC-41122-CYBER-1"), "partnership")
+    gid = to_global_id("Partnership", original)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # partnerships are looked up in the read model
+        found = api.post(f'{{ node(id: "{gid}") {{ id }} }}', token=admin)
+        if (found.get("data") or {}).get("node"):
+            break
+        time.sleep(0.2)
+    other = (
+        cli("token", "create", "--role", "admin", "--name", "another")[1].strip().split("\n")[-1]
+    )
+    newer = f.activities(f.activity(updated="2024-10-01T00:00:00Z", title="Phase 2"))
+    code, out, _err = cli("import", str(f.write(tmp_path, newer, "newer.xml")), "--token", other)
+    assert code == 0, out
+    with f.registry_over(database) as registry:
+        revised = load_partnership(registry, original)
+        elsewhere = keyed_id(
+            scope_of(Actor("another", Role.ADMIN)),
+            registration_key("XM-DAC-41122-CYBER-1"),
+            "partnership",
+        )
+        assert load_partnership(registry, elsewhere) is None
+    assert revised is not None and revised.title == "Phase 2"
