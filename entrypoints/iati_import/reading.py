@@ -16,6 +16,7 @@ from typing import Any
 from projections.iati import codes
 from registry import geography
 from registry.domain.codelists import PartnerRole, PracticeArea, ResultLevel, Verification
+from registry.domain.validation import MAX_URLS, Checks
 
 Element = Any  # lxml's _Element; the stubs do not export its type under a public name
 _EXT = "{" + codes.EXTENSION_NAMESPACE + "}"
@@ -363,26 +364,47 @@ def _sector(activity: IatiActivity, element: Element) -> None:
         activity.practice_areas.append(area)
 
 
-def _document(activity: IatiActivity, element: Element) -> None:
+def _usable_url(activity: IatiActivity, element: Element) -> str | None:
+    """A document link's URL when the registry can keep it as evidence; else a note."""
     url = (element.get("url") or "").strip()
-    title = narrative(element.find("title")) or url
-    day = (
-        _iso_date(element.find("document-date").get("iso-date"))
-        if element.find("document-date") is not None
-        else None
-    )
-    if url:
-        activity.documents.append(
-            Document(url, title.removeprefix(EVIDENCE_PREFIX).strip() or url, day, _line(element))
+    checks = Checks()
+    checks.url(("url",), url)
+    if checks.problems:
+        reason = checks.problems[0].message
+        activity.notes.append(
+            Note("document-link", _line(element), f"{url!r} not imported: the URL {reason}")
         )
+        return None
+    return url
 
 
-def _urls(element: Element) -> tuple[str, ...]:
+def _document(activity: IatiActivity, element: Element) -> None:
+    url = _usable_url(activity, element)
+    if url is None:
+        return
+    title = (narrative(element.find("title")) or "").removeprefix(EVIDENCE_PREFIX).strip()
+    dated = element.find("document-date")
+    day = _iso_date(dated.get("iso-date")) if dated is not None else None
+    activity.documents.append(Document(url, title or url, day, _line(element)))
+
+
+def _urls(activity: IatiActivity, links: list[Element]) -> tuple[str, ...]:
+    """The usable URLs of ``links``, once each, as many as an outcome keeps."""
     found: list[str] = []
-    for link in element.iterfind(".//document-link"):
-        url = (link.get("url") or "").strip()
-        if url and url not in found:
-            found.append(url)
+    for link in links:
+        url = _usable_url(activity, link)
+        if url is None or url in found:
+            continue
+        if len(found) == MAX_URLS:
+            activity.notes.append(
+                Note(
+                    "document-link",
+                    _line(link),
+                    f"{url!r} not imported: an outcome keeps at most {MAX_URLS} evidence URLs",
+                )
+            )
+            continue
+        found.append(url)
     return tuple(found)
 
 
@@ -403,13 +425,8 @@ def _result(activity: IatiActivity, element: Element) -> None:
         else Verification.SELF_REPORTED
     )
     result_title = narrative(element.find("title"))
-    result_urls = tuple(
-        (link.get("url") or "").strip()
-        for link in element.findall("document-link")
-        if (link.get("url") or "").strip()
-    )
-    indicators = element.findall("indicator")
-    for indicator in indicators:
+    result_urls = _urls(activity, element.findall("document-link"))
+    for indicator in element.findall("indicator"):
         _indicator(activity, indicator, level, verification, result_title, result_urls)
 
 
@@ -438,7 +455,8 @@ def _indicator(
             activity.notes.append(
                 Note("baseline", _line(baseline_element), "@value is not a number: not imported")
             )
-    urls = tuple(dict.fromkeys((*result_urls, *_urls(element))))
+    own = _urls(activity, list(element.iterfind(".//document-link")))
+    urls = tuple(dict.fromkeys((*result_urls, *own)))[:MAX_URLS]
     periods = element.findall("period")
     if not periods:
         activity.outcomes.append(

@@ -165,3 +165,26 @@ def test_a_rejected_activity_registers_none_of_its_organisations(
     [rejected] = f.import_file(registry, f.write(tmp_path, f.activities(no_summary))).activities
     assert rejected.status is Status.REJECTED and "summary" in rejected.refusals[0]
     assert _event_count(registry) == before
+
+
+EXAMPLE = (
+    Path(__file__).parent / "data" / "iati-example" / "activity-standard-example-annotated.xml"
+)
+
+
+def test_the_official_annotated_example_imports_with_a_practice_area_and_says_what_it_left(
+    registry: Registry,
+) -> None:
+    [without] = f.import_file(registry, EXAMPLE).activities
+    assert without.status is Status.REJECTED and "--practice-area" in without.refusals[0]
+    [activity] = f.import_file(registry, EXAMPLE, area=PracticeArea.CAPACITY_BUILDING).activities
+    assert activity.status is Status.IMPORTED, activity
+    p = _partnership(registry, "AA-AAA-123456789-ABC123")
+    assert p is not None
+    assert p.countries == ("AF", "AG")  # type: ignore[attr-defined]
+    assert p.outcomes  # type: ignore[attr-defined]
+    left = {n.element for n in activity.notes}
+    # Money, places and contacts have no place in the registry; other vocabularies are not guessed.
+    assert {"budget", "transaction", "location", "contact-info"} <= left
+    assert "recipient-region" in left and "sector" in left
+    assert all(n.line > 0 for n in activity.notes)
