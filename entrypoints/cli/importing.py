@@ -30,6 +30,8 @@ from schema.schema import build_schema
 FORMATS = ("iati", "ndjson")
 _SNIFF_BYTES = 4096
 _BOM = b"\xef\xbb\xbf"
+# UTF-16 byte order marks: only an XML document (which may be UTF-16) starts with one here.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def add_verbs(verbs: Verbs) -> None:
@@ -60,6 +62,8 @@ def sniff_format(path: Path) -> str:
     an NDJSON line starts with ``{``, an XML document with ``<``."""
     with path.open("rb") as file:
         head = file.read(_SNIFF_BYTES)
+    if head.startswith(_UTF16_BOMS):
+        return "iati"
     return "iati" if head.removeprefix(_BOM).lstrip().startswith(b"<") else "ndjson"
 
 

@@ -249,6 +249,7 @@ def _description(activity: IatiActivity, element: Element) -> None:
     kind = element.get("type") or codes.DESCRIPTION_GENERAL  # IATI's default type is 1
     text = narrative(element)
     if text is None:
+        activity.notes.append(Note("description", _line(element), "no text: not imported"))
         return
     if kind == codes.DESCRIPTION_GENERAL and activity.summary is None:
         activity.summary = text
