@@ -13,6 +13,7 @@ same for every version of the activity: a newer file revises it, never registers
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,11 +71,15 @@ class _Keys:
         self._prefix = (
             f"iati:{digest(activity.identifier)}:{digest(activity.last_updated or '', 16)}"
         )
-        self._count = 0
+        self._seen: dict[str, int] = {}
 
-    def next(self, mutation: str) -> str:
-        self._count += 1
-        return f"{self._prefix}:{mutation}:{self._count}"
+    def step(self, mutation: str, input: dict[str, Any], what: str) -> Step:
+        """A step keyed by its content: the same command of the same version of the activity
+        replays; another one (or the same one from a newer version) has another key."""
+        content = digest(json.dumps({"command": mutation, "input": input}, sort_keys=True))
+        self._seen[content] = self._seen.get(content, 0) + 1  # identical steps stay distinct
+        key = f"{self._prefix}:{mutation}:{content}:{self._seen[content]}"
+        return Step(mutation, {**input, "idempotencyKey": key}, what)
 
 
 def _reason(activity: IatiActivity) -> str:
@@ -228,13 +233,12 @@ def _revision(
         changes.pop("endDate", None)  # the conclusion's date stands
     if changes:
         plan.steps.append(
-            Step(
+            keys.step(
                 "revisePartnership",
                 {
                     "partnershipId": gid,
                     "reason": _reason(activity),
                     **changes,
-                    "idempotencyKey": keys.next("revisePartnership"),
                 },
                 "a revision: " + ", ".join(changes),
             )
@@ -252,28 +256,26 @@ def _founding(partners: Sequence[Partner], start: date) -> tuple[list[Partner], 
 
 
 def _add_partner(partner: Partner, gid: str, keys: _Keys) -> Step:
-    return Step(
+    return keys.step(
         "addPartner",
         {
             "partnershipId": gid,
             "organisationId": to_global_id("Organisation", partner.organisation_id),
             "role": str(partner.role),
             "since": _iso(partner.since),
-            "idempotencyKey": keys.next("addPartner"),
         },
         f"a partner ({partner.role})",
     )
 
 
 def _remove_partner(activity: IatiActivity, partner: Partner, gid: str, keys: _Keys) -> Step:
-    return Step(
+    return keys.step(
         "removePartner",
         {
             "partnershipId": gid,
             "organisationId": to_global_id("Organisation", partner.organisation_id),
             "until": _iso(partner.until),
             "reason": f"a former partner in IATI activity {activity.identifier} (ppp:until)",
-            "idempotencyKey": keys.next("removePartner"),
         },
         f"a former partner ({partner.role}, until {partner.until})",
     )
@@ -353,13 +355,12 @@ def _outcomes(
         wanted = _outcome_fields(record)
         if match is None:
             plan.steps.append(
-                Step(
+                keys.step(
                     "reportOutcome",
                     {
                         "partnershipId": gid,
                         "resultLevel": str(record.result_level),
                         **wanted,
-                        "idempotencyKey": keys.next("reportOutcome"),
                     },
                     f"outcome {record.indicator!r} (line {record.line})",
                 )
@@ -370,14 +371,13 @@ def _outcomes(
         changes = {name: value for name, value in wanted.items() if stored[name] != value}
         if changes:
             plan.steps.append(
-                Step(
+                keys.step(
                     "correctOutcome",
                     {
                         "partnershipId": gid,
                         "outcomeId": to_global_id("Outcome", match.id),
                         "reason": _reason(activity),
                         **changes,
-                        "idempotencyKey": keys.next("correctOutcome"),
                     },
                     f"a correction of outcome {record.indicator!r} (line {record.line})",
                 )
@@ -410,7 +410,7 @@ def _documents(
             continue
         seen.add(document.url)
         plan.steps.append(
-            Step(
+            keys.step(
                 "logActivity",
                 {
                     "partnershipId": gid,
@@ -419,7 +419,6 @@ def _documents(
                     "title": document.title,
                     "startDate": _iso(document.day or activity.start_date),
                     "evidenceUrls": [document.url],
-                    "idempotencyKey": keys.next("logActivity"),
                 },
                 f"the document {document.url} (line {document.line})",
             )
@@ -437,13 +436,12 @@ def _conclusion(activity: IatiActivity, gid: str, keys: _Keys, plan: Plan) -> No
         )
         return
     plan.steps.append(
-        Step(
+        keys.step(
             "concludePartnership",
             {
                 "partnershipId": gid,
                 "endDate": _iso(activity.end_date),
                 "summary": activity.conclusion or "Closed, as its IATI activity-status (4) says.",
-                "idempotencyKey": keys.next("concludePartnership"),
             },
             "the conclusion",
         )

@@ -188,3 +188,21 @@ def test_the_official_annotated_example_imports_with_a_practice_area_and_says_wh
     assert {"budget", "transaction", "location", "contact-info"} <= left
     assert "recipient-region" in left and "sector" in left
     assert all(n.line > 0 for n in activity.notes)
+
+
+def test_a_refused_command_is_refused_again_for_its_own_reason_on_reimport(
+    registry: Registry, tmp_path: Path
+) -> None:
+    backwards = f.result().replace("Prosecutors trained in digital evidence", "Backwards")
+    backwards = backwards.replace(
+        'period-end iso-date="2022-12-31"', 'period-end iso-date="2021-01-01"'
+    )
+    path = f.write(tmp_path, f.activities(f.activity(results=f.result() + backwards)))
+    [first] = f.import_file(registry, path).activities
+    assert first.status is Status.REJECTED and first.appended > 0
+    [refusal] = first.refusals
+    assert "Backwards" in refusal
+    before = _event_count(registry)
+    [again] = f.import_file(registry, path).activities
+    assert again.refusals == [refusal]  # not IDEMPOTENCY_KEY_REUSED: keys follow the content
+    assert _event_count(registry) == before
