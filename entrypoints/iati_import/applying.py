@@ -28,7 +28,8 @@ from entrypoints.iati_import.planning import (
     plan_activity,
     registration_key,
 )
-from entrypoints.iati_import.reading import IatiActivity, Note, Org, read_activity
+from entrypoints.iati_import.reading import read_activity
+from entrypoints.iati_import.records import IatiActivity, Note, Org
 from entrypoints.iati_import.screening import ACTIVITY, screen, stream
 from registry import geography
 from registry.application import Receipt, Registry, load_organisation, load_partnership

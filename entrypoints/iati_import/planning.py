@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from entrypoints.iati_import.reading import IatiActivity, Note, OutcomeRecord
+from entrypoints.iati_import.records import IatiActivity, Note, OutcomeRecord
 from registry.domain.codelists import ActivityKind, PartnerRole, PracticeArea
 from registry.domain.partnership import Partnership
 from registry.domain.records import Outcome
