@@ -23,6 +23,7 @@ from registry import commands as c
 from registry import idempotency, organisation_handlers, partnership_handlers
 from registry.domain.actor import Actor
 from registry.domain.errors import CommandRejected, ErrorCode, duplicate, version_conflict
+from registry.domain.identifiers import IatiActivityIndex
 from registry.domain.organisation import Organisation, OrganisationNameIndex
 from registry.domain.partnership import Partnership
 from registry.event_store import RegistryRecorder
@@ -382,7 +383,10 @@ def _aggregates_read_by(command: c.Command) -> tuple[UUID, ...]:
     if isinstance(command, c.ReviseOrganisation):
         return (command.organisation_id,)
     if isinstance(command, c.RegisterPartnership):
-        return tuple(organisation_id for organisation_id, _role in command.partners)
+        partners = tuple(organisation_id for organisation_id, _role in command.partners)
+        if command.iati_identifier is None:
+            return partners
+        return (*partners, IatiActivityIndex.id_for(command.iati_identifier))
     if isinstance(command, c.AddPartner):
         return (command.partnership_id, command.organisation_id)
     return (command.partnership_id,)

@@ -7,7 +7,7 @@ names (a field given as null is a change to null; a field left out is no change)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -25,6 +25,15 @@ from registry.domain.codelists import (
 )
 from registry.domain.identifiers import OrganisationIdentifier
 
+# Marks a field added after keyed submissions were stored: at its default it is left out of
+# the idempotency fingerprint (registry/idempotency.py), so retrying an earlier submission with
+# its key still matches what was stored.
+ADDED_LATER = "added_later"
+
+
+def added_later(default: Any) -> Any:
+    return field(default=default, metadata={ADDED_LATER: True})
+
 
 @dataclass(frozen=True)
 class RegisterOrganisation:
@@ -33,7 +42,7 @@ class RegisterOrganisation:
     sector: Sector
     country: str
     website: str | None = None
-    identifiers: tuple[OrganisationIdentifier, ...] = ()
+    identifiers: tuple[OrganisationIdentifier, ...] = added_later(())
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class RegisterPartnership:
     objectives: str | None = None
     regions: tuple[str, ...] = ()
     end_date: date | None = None
-    iati_identifier: str | None = None  # an IATI activity identifier, e.g. an imported one's
+    iati_identifier: str | None = added_later(None)  # an IATI activity identifier
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,11 @@ def fingerprint(actor: Actor, submission: c.Submission) -> str:
 
 def _plain(value: object) -> object:
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
+        return {
+            f.name: getattr(value, f.name)
+            for f in fields(value)
+            if not (f.metadata.get(c.ADDED_LATER) and getattr(value, f.name) == f.default)
+        }
     return str(value)
 
 

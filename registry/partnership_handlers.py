@@ -15,6 +15,7 @@ from registry import commands as c
 from registry import policy
 from registry.domain.actor import Actor
 from registry.domain.errors import CommandRejected, ErrorCode, Problem
+from registry.domain.identifiers import IatiActivityIndex
 from registry.domain.organisation import Organisation
 from registry.domain.partnership import Partnership
 from registry.unit_of_work import Change, NewId, UnitOfWork, check_version
@@ -24,7 +25,7 @@ def register_partnership(
     uow: UnitOfWork, actor: Actor, command: c.RegisterPartnership, new_id: NewId
 ) -> Change:
     policy.authorize_registration(actor, command)
-    missing = [
+    problems = [
         Problem(
             ErrorCode.NOT_FOUND,
             ("partners", str(i), "organisation_id"),
@@ -33,8 +34,21 @@ def register_partnership(
         for i, (org, _role) in enumerate(command.partners)
         if uow.find(org, Organisation) is None
     ]
-    if missing:
-        raise CommandRejected(tuple(missing))
+    identifier = command.iati_identifier
+    # One partnership per IATI activity: an activity imported again is no new partnership.
+    if (
+        identifier is not None
+        and uow.find(IatiActivityIndex.id_for(identifier), IatiActivityIndex) is not None
+    ):
+        problems.append(
+            Problem(
+                ErrorCode.DUPLICATE,
+                ("iati_identifier",),
+                "a partnership with this IATI identifier is already registered",
+            )
+        )
+    if problems:
+        raise CommandRejected(tuple(problems))
     partnership = Partnership.register(
         id=new_id("partnership"),
         title=command.title,
@@ -50,6 +64,8 @@ def register_partnership(
         iati_identifier=command.iati_identifier,
     )
     uow.add(partnership)
+    if identifier is not None:
+        uow.add(IatiActivityIndex.claim(identifier, partnership.id))
     return Change(partnership.id)
 
 

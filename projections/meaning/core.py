@@ -48,10 +48,15 @@ class UnknownField(Exception):
 Handler = Callable[[RecordedEvent], Meaning]
 _HANDLERS: dict[str, Handler] = {}
 
-# Bookkeeping of the name-uniqueness index aggregate: meaningless to readers, but the runner
-# still advances past them.
+# Bookkeeping of the uniqueness index aggregates (organisation names, IATI activity
+# identifiers): meaningless to readers, but the runner still advances past them.
 IGNORED = frozenset(
-    {"OrganisationNameClaimed", "OrganisationNameReclaimed", "OrganisationNameReleased"}
+    {
+        "OrganisationNameClaimed",
+        "OrganisationNameReclaimed",
+        "OrganisationNameReleased",
+        "IatiActivityIdentifierClaimed",
+    }
 )
 
 

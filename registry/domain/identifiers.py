@@ -11,8 +11,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
 
 from registry.domain.validation import Checks, Path
+
+_ACTIVITY_NAMESPACE = UUID("0c6f2e0a-51a4-4d2b-8f44-2b5b8c1e7a93")
 
 MAX_IATI_IDENTIFIER = 200
 MAX_IDENTIFIERS = 20
@@ -97,6 +102,10 @@ def check_organisation_identifiers(
         else:
             check_identifier(checks, (*at, "scheme"), identifier.scheme)
             check_identifier(checks, (*at, "value"), identifier.value)
+            if len(identifier.iati_ref) > MAX_IATI_IDENTIFIER:
+                checks.fail(
+                    at, f"scheme and value must be at most {MAX_IATI_IDENTIFIER} characters"
+                )
         ref = identifier.iati_ref
         if ref in refs:
             checks.fail(at, f"'{ref}' is listed twice")
@@ -105,3 +114,29 @@ def check_organisation_identifiers(
 
 def _other(missing: str) -> str:
     return "scheme" if missing == "value" else "value"
+
+
+class IatiActivityIndex(Aggregate):
+    """One per IATI activity identifier, saved with the partnership registered with it, so an
+    activity imported twice cannot become two partnerships.
+
+    Its id derives from the identifier (exactly: IATI identifiers are compared as given), so
+    two concurrent registrations with one identifier collide on the event store's
+    (originator_id, version) key and exactly one wins.
+    """
+
+    @staticmethod
+    def id_for(iati_identifier: str) -> UUID:
+        return uuid5(_ACTIVITY_NAMESPACE, iati_identifier)
+
+    @classmethod
+    def claim(cls, iati_identifier: str, partnership_id: UUID) -> IatiActivityIndex:
+        return cls(
+            id=cls.id_for(iati_identifier),
+            iati_identifier=iati_identifier,
+            partnership_id=partnership_id,
+        )
+
+    @event("IatiActivityIdentifierClaimed")
+    def __init__(self, id: UUID, iati_identifier: str, partnership_id: UUID) -> None:
+        self.partnership_id: UUID = partnership_id

@@ -69,14 +69,20 @@ def _admin_token(address: DatabaseAddress) -> str:
     return asyncio.run(create())
 
 
-def _mutate(http: TestClient, token: str, name: str, input: dict[str, Any]) -> dict[str, Any]:
+def _mutate(
+    http: TestClient,
+    token: str,
+    name: str,
+    input: dict[str, Any],
+    selection: str = "partnership { id }",
+) -> dict[str, Any]:
     input_type = name[0].upper() + name[1:] + "Input"
     body = http.post(
         "/graphql",
         headers={"Authorization": f"Bearer {token}"},
         json={
             "query": f"mutation($in: {input_type}!) {{ {name}(input: $in)"
-            " { position userErrors { message } partnership { id } } }",
+            f" {{ position userErrors {{ message }} {selection} }} }}",
             "variables": {"in": input},
         },
     ).json()
@@ -93,12 +99,26 @@ def _mutate(http: TestClient, token: str, name: str, input: dict[str, Any]) -> d
 
 def _add_odd_partnerships(http: TestClient, token: str) -> None:
     """Partnerships with what the demo data lacks: odd titles, a country outside M49, a
-    partner with a start date, outcomes with every optional field and with none."""
+    partner with a start date, outcomes with every optional field and with none, IATI
+    activity identifiers, and a partner with identifiers of both forms."""
     edges = http.post(
         "/graphql", json={"query": "{ organisations(first: 3) { edges { node { id } } } }"}
     ).json()["data"]["organisations"]["edges"]
-    lead, other, third = (e["node"]["id"] for e in edges)
-    for title in ODD_TITLES:
+    lead, other, _third = (e["node"]["id"] for e in edges)
+    identified = _mutate(
+        http,
+        token,
+        "registerOrganisation",
+        {
+            "name": "Identified Fund",
+            "orgType": "FOUNDATION",
+            "sector": "CIVIL_SOCIETY",
+            "country": "CH",
+            "identifiers": [{"ref": "XI-IATI-IDF"}, {"scheme": "CH-FDJP", "value": "12'3"}],
+        },
+        "organisation { id }",
+    )["organisation"]["id"]
+    for number, title in enumerate(ODD_TITLES, start=1):
         payload = _mutate(
             http,
             token,
@@ -110,6 +130,7 @@ def _add_odd_partnerships(http: TestClient, token: str) -> None:
                 "countries": ["TW" if "Quotes" in title else "KE"],
                 "startDate": "2024-01-15",
                 "partners": [{"organisationId": lead, "role": "LEAD"}],
+                "iatiIdentifier": f"XM-DAC-41114-ODD-{number}",
             },
         )
     partnership = payload["partnership"]["id"]
@@ -128,7 +149,7 @@ def _add_odd_partnerships(http: TestClient, token: str) -> None:
         http,
         token,
         "addPartner",
-        {"partnershipId": partnership, "organisationId": third, "role": "BENEFICIARY"},
+        {"partnershipId": partnership, "organisationId": identified, "role": "BENEFICIARY"},
     )
     _mutate(
         http,

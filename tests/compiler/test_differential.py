@@ -41,11 +41,11 @@ def test_the_dataset_covers_every_field(apps: Apps) -> None:
     """Nulls and values alike: a field the dataset leaves empty would compare nothing."""
     nodes: list[dict[str, Any]] = []
     after = None
-    while True:  # pages of 20: a page of 100 with every list costs more than the limit
+    while True:  # pages of 10: a page of 100 with every list costs more than the limit
         (_status, body), _ = apps.both(
-            "query($after: String) { partnerships(first: 20, after: $after) {"
-            " pageInfo { hasNextPage endCursor } edges { node { objectives endDate"
-            " partners { since until confirmed organisation { website } }"
+            "query($after: String) { partnerships(first: 10, after: $after) {"
+            " pageInfo { hasNextPage endCursor } edges { node { objectives endDate iatiIdentifier"
+            " partners { since until confirmed organisation { website identifiers { ref } } }"
             " activities { description endDate participants retracted evidenceUrls }"
             " outcomes { unit baseline target actual periodStart periodEnd evidenceUrls }"
             " lessons { kind } bestPractice status } } } }",
@@ -61,8 +61,12 @@ def test_the_dataset_covers_every_field(apps: Apps) -> None:
         return {item[name] in (None, [], False) for item in items}
 
     everything = {
-        "partnership": (nodes, ["objectives", "endDate"]),
+        "partnership": (nodes, ["objectives", "endDate", "iatiIdentifier"]),
         "membership": ([m for n in nodes for m in n["partners"]], ["since", "until", "confirmed"]),
+        "organisation": (
+            [m["organisation"] for n in nodes for m in n["partners"]],
+            ["website", "identifiers"],
+        ),
         "activity": (
             [a for n in nodes for a in n["activities"]],
             ["description", "endDate", "participants", "retracted", "evidenceUrls"],

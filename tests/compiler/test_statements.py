@@ -32,6 +32,16 @@ PORTAL = """query Portal($id: ID!) {
 }"""
 
 
+# What an IATI import asks before it registers an activity: is it here already, and who with.
+IMPORTER = """query Find($iati: String!) {
+  partnerships(filter: {iatiIdentifier: $iati}, first: 1) {
+    totalCount
+    edges { node { id version iatiIdentifier partners { role organisation { id identifiers {
+      ref scheme value } } } } }
+  }
+}"""
+
+
 class Statements:
     """Every statement a pool's connections run, through asyncpg's query loggers."""
 
@@ -94,14 +104,26 @@ def _post(http: TestClient, query: str, variables: dict[str, Any]) -> dict[str, 
     return body
 
 
-@pytest.mark.parametrize(("query", "kind"), [(PAGE, "page"), (PORTAL, "portal")])
+@pytest.mark.parametrize(
+    ("query", "kind"), [(PAGE, "page"), (PORTAL, "portal"), (IMPORTER, "importer")]
+)
 def test_a_compiled_operation_is_one_statement(
     apps: Apps, counted: dict[str, Statements], query: str, kind: str
 ) -> None:
-    variables = {"region": "002"} if kind == "page" else {"id": apps.samples["partnerships"][-1]}
+    variables = {
+        "page": {"region": "002"},
+        "portal": {"id": apps.samples["partnerships"][-1]},
+        "importer": {"iati": "XM-DAC-41114-ODD-2"},
+    }[kind]
     compiled = _post(apps.compiled, query, variables)
     resolvers = _post(apps.resolvers, query, variables)
     assert compiled == resolvers
+    if kind == "importer":  # the dataset's partnership with the identifier and its partners
+        (edge,) = compiled["data"]["partnerships"]["edges"]
+        partners = edge["node"]["partners"]
+        assert {"ref": "XI-IATI-IDF", "scheme": None, "value": None} in [
+            i for p in partners for i in p["organisation"]["identifiers"]
+        ]
     assert len(counted["compiled"].seen) == 1, counted["compiled"].seen
     assert len(counted["resolvers"].seen) > 1  # one per list kind at least
 

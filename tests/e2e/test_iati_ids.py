@@ -6,10 +6,17 @@ identifier is a userError at its field, and nothing is appended.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from registry import commands as c
+from registry.application import Registry
+from registry.domain.actor import Actor, Role
+from registry.domain.codelists import PartnerRole, PracticeArea
+from registry.domain.errors import CommandRejected, ErrorCode
+from schema.ids import from_global_id
 from tests.e2e.conftest import PARTNERSHIP, World, partnership_input
 
 IDENTIFIED = "organisation { id name identifiers { ref scheme value } }"
@@ -174,3 +181,45 @@ def test_the_whole_partnership_selection_still_reads_with_an_identifier(world: W
     )
     assert payload["userErrors"] == []
     assert payload["partnership"]["partners"][0]["organisation"]["name"] == "Kenya Cyber Trust"
+
+
+def test_an_iati_identifier_names_one_partnership_only(world: World) -> None:
+    first = _register_activity(world, "XM-DAC-41114-PROJ-0042")
+    assert first["userErrors"] == []
+    before = world.api.event_count()
+    again = _register_activity(world, "XM-DAC-41114-PROJ-0042", title="The same, imported again")
+    assert again["partnership"] is None
+    assert [(e["code"], e["field"]) for e in again["userErrors"]] == [
+        ("DUPLICATE", ["input", "iatiIdentifier"])
+    ]
+    assert world.api.event_count() == before
+    found = world.api.post(FIND, {"id": "XM-DAC-41114-PROJ-0042"})["data"]["partnerships"]
+    assert found["totalCount"] == 1
+    # Identifiers are compared exactly, as IATI does: another case is another activity.
+    assert _register_activity(world, "xm-dac-41114-proj-0042")["userErrors"] == []
+
+
+def test_one_batch_registers_an_activity_once(world: World) -> None:
+    """The importer's way in: a batch of commands, as one transaction."""
+    lead = from_global_id(world.ngo_id, "Organisation")
+    command = c.RegisterPartnership(
+        title="Imported twice in one file",
+        summary="The same activity listed twice.",
+        practice_areas=(PracticeArea.RESEARCH,),
+        countries=("KE",),
+        start_date=date(2024, 1, 1),
+        partners=((lead, PartnerRole.LEAD),),
+        iati_identifier="XI-IATI-EX-TWICE",
+    )
+    registry = Registry(env=world.api.address.eventsourcing_env())
+    try:
+        first, second = registry.submit_batch(
+            Actor("importer", Role.ADMIN), [c.Submission(command), c.Submission(command)]
+        )
+    finally:
+        registry.close()
+    assert not isinstance(first, CommandRejected)
+    assert isinstance(second, CommandRejected)
+    assert [(p.code, p.field) for p in second.problems] == [
+        (ErrorCode.DUPLICATE, ("iati_identifier",))
+    ]

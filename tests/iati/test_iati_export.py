@@ -27,6 +27,7 @@ from registry import geography
 from registry.application import Registry
 from registry.domain.actor import Actor, Role
 from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
+from registry.domain.identifiers import OrganisationIdentifier
 from schema.export_urls import iati_path
 from tests.iati.conftest import Seeded
 from tests.iati.samples import parse
@@ -193,3 +194,62 @@ async def test_the_same_position_gives_the_same_bytes_after_more_events(
     titles = [a.findtext("title/narrative") for a in activities.values()]
     assert 'Title <script>alert("iati")</script> \ufffd & \ufffd' in titles
     assert b"<script>" not in now.data
+
+
+async def test_an_imported_partnership_keeps_its_stored_identifier(
+    seeded: Seeded, db: asyncpg.Pool
+) -> None:
+    registry = Registry(env=seeded.address.eventsourcing_env())
+    try:
+        funder = await _submit(
+            registry,
+            c.RegisterOrganisation(
+                "UN Office on Drugs and Crime (imported)",
+                OrganisationType.MULTILATERAL,
+                Sector.INTERGOVERNMENTAL,
+                "AT",
+                identifiers=(OrganisationIdentifier(ref="XM-DAC-41114"),),
+            ),
+        )
+        lead = await _submit(
+            registry,
+            c.RegisterOrganisation(
+                "Kenya Cyber Lab (imported)",
+                OrganisationType.NATIONAL_NGO,
+                Sector.CIVIL_SOCIETY,
+                "KE",
+                identifiers=(OrganisationIdentifier(scheme="KE-NGO", value="OP.218-051-9"),),
+            ),
+        )
+        imported = await _submit(
+            registry,
+            c.RegisterPartnership(
+                title="An imported activity",
+                summary="Brought in from a donor's IATI file.",
+                practice_areas=(PracticeArea.CAPACITY_BUILDING,),
+                countries=("KE",),
+                start_date=date(2023, 3, 1),
+                partners=((lead, PartnerRole.LEAD), (funder, PartnerRole.FUNDER)),
+                iati_identifier="XM-DAC-41114-KEN-2023-07",
+            ),
+        )
+    finally:
+        registry.close()
+    await Projector(seeded.address.dsn()).catch_up()
+
+    made = await iati_export(db, AFRICA)
+    assert schema_errors(made.data) == ()
+    identifiers = _identifiers(made.data)
+    assert "XM-DAC-41114-KEN-2023-07" in identifiers
+    assert f"XX-PPP-REGISTRY-{imported}" not in identifiers
+    # The others still get the identifier built from the publisher's ref.
+    others = [i for i in identifiers if i != "XM-DAC-41114-KEN-2023-07"]
+    assert others and all(i.startswith("XX-PPP-REGISTRY-") for i in others)
+    (activity,) = [
+        a
+        for a in parse(made.data).findall("iati-activity")
+        if a.findtext("iati-identifier") == "XM-DAC-41114-KEN-2023-07"
+    ]
+    refs = {o.findtext("narrative"): o.get("ref") for o in activity.findall("participating-org")}
+    assert refs["UN Office on Drugs and Crime (imported)"] == "XM-DAC-41114"
+    assert refs["Kenya Cyber Lab (imported)"] == "KE-NGO-OP.218-051-9"

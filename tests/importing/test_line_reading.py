@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
@@ -79,12 +79,22 @@ def test_the_planned_conversion_equals_strawberrys(trim: bool) -> None:
     assert compared > len(LINES) // 2
 
 
+def _as_first_stored(command: object) -> dict[str, object]:
+    """``asdict`` of the command without the fields added since, when they are left unset."""
+    assert is_dataclass(command) and not isinstance(command, type)
+    return {
+        k: v
+        for k, v in asdict(command).items()
+        if (k, v) not in (("iati_identifier", None), ("identifiers", ()))
+    }
+
+
 def _fingerprint_as_first_stored(actor: Actor, submission: Submission) -> str:
     """The fingerprint as idempotency records have stored it since the first release."""
     canonical = json.dumps(
         {
             "command": type(submission.command).__name__,
-            "input": asdict(submission.command),
+            "input": _as_first_stored(submission.command),
             "expected_version": submission.expected_version,
             "principal": actor.principal,
         },

@@ -7,7 +7,10 @@ existed still rebuilds, without one.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import asdict, is_dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
@@ -16,7 +19,8 @@ from eventsourcing.persistence import StoredEvent
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.domain.codelists import OrganisationType, Sector
+from registry import commands as c
+from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
 from registry.domain.errors import ErrorCode
 from registry.domain.identifiers import (
     FORBIDDEN_CHARACTERS,
@@ -27,6 +31,7 @@ from registry.domain.identifiers import (
 )
 from registry.domain.organisation import Organisation
 from registry.domain.partnership import Partnership
+from registry.idempotency import fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -168,6 +173,7 @@ def test_identifiers_are_recorded_as_the_iati_export_reads_them(actor: Actor) ->
         ([OrganisationIdentifier(scheme="GB-COH")], [("identifiers", "0", "value")]),
         ([OrganisationIdentifier(value="123")], [("identifiers", "0", "scheme")]),
         ([OrganisationIdentifier(ref="XM DAC")], [("identifiers", "0", "ref")]),
+        ([OrganisationIdentifier(scheme="S" * 150, value="V" * 50)], [("identifiers", "0")]),
         (
             [OrganisationIdentifier(scheme="GB/COH", value="1&2")],
             [("identifiers", "0", "scheme"), ("identifiers", "0", "value")],
@@ -193,3 +199,51 @@ def test_bad_identifiers_refuse_the_registration_at_their_field(
 ) -> None:
     with refused(None, *[(FAILED, f) for f in fields]):
         _register(actor, identifiers)
+
+
+# ---------------------------------------------------------------------- idempotency keys
+
+
+def _first_release_fingerprint(actor: Actor, command: object, leave_out: str) -> str:
+    """The fingerprint a keyed submission of ``command`` stored before ``leave_out`` existed."""
+    assert is_dataclass(command) and not isinstance(command, type)
+    fields = {k: v for k, v in asdict(command).items() if k != leave_out}
+    canonical = json.dumps(
+        {
+            "command": type(command).__name__,
+            "input": fields,
+            "expected_version": None,
+            "principal": actor.principal,
+        },
+        default=str,
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_keyed_registrations_stored_before_the_identifiers_still_match_their_retries(
+    actor: Actor,
+) -> None:
+    partnership = c.RegisterPartnership(
+        title="T",
+        summary="S",
+        practice_areas=(PracticeArea.RESEARCH,),
+        countries=("KE",),
+        start_date=date(2024, 1, 1),
+        partners=((uuid4(), PartnerRole.LEAD),),
+    )
+    organisation = c.RegisterOrganisation(
+        "N", OrganisationType.NATIONAL_NGO, Sector.CIVIL_SOCIETY, "KE"
+    )
+    for command, added in ((partnership, "iati_identifier"), (organisation, "identifiers")):
+        stored = _first_release_fingerprint(actor, command, added)
+        assert fingerprint(actor, c.Submission(command)) == stored
+    # Given, the new field is part of what the key stands for.
+    with_identifier = replace(partnership, iati_identifier="XI-IATI-1")
+    assert fingerprint(actor, c.Submission(with_identifier)) != fingerprint(
+        actor, c.Submission(partnership)
+    )
+    identified = replace(organisation, identifiers=(OrganisationIdentifier(ref="XI-IATI-1"),))
+    assert fingerprint(actor, c.Submission(identified)) != fingerprint(
+        actor, c.Submission(organisation)
+    )
