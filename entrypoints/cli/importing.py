@@ -18,7 +18,7 @@ from entrypoints.bootstrap import open_registry
 from entrypoints.bulk_import import Rejection, run_import
 from entrypoints.cli.common import CliError, Verbs, err, out, progress_bar, with_tokens
 from entrypoints.iati_import.applying import IatiImporter, IatiImportReport, Status
-from entrypoints.iati_import.known import known
+from entrypoints.iati_import.known import organisations_by_ref
 from entrypoints.iati_import.screening import FileRefused
 from registry import tokens
 from registry.database import DatabaseAddress
@@ -119,10 +119,8 @@ def _import_iati(args: argparse.Namespace, settings: Settings, path: Path) -> in
     area = PracticeArea(args.practice_area) if args.practice_area else None
     with open_registry(settings) as (address, registry):
         actor = _actor(address, args.token)
-        refs, identifiers = with_tokens(address, known)
-        importer = IatiImporter(
-            registry, actor, build_schema(), default_area=area, refs=refs, identifiers=identifiers
-        )
+        refs = with_tokens(address, organisations_by_ref)
+        importer = IatiImporter(registry, actor, build_schema(), default_area=area, refs=refs)
         try:
             with progress_bar("importing", quiet=args.quiet) as progress:
                 report = importer.run(path, on_activity=progress)

@@ -37,7 +37,7 @@ from registry.commands import Submission
 from registry.domain.actor import Actor
 from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
 from registry.domain.errors import CommandRejected, Problem
-from registry.domain.identifiers import identifier_problem
+from registry.domain.identifiers import IatiActivityIndex, identifier_problem
 from registry.domain.organisation import OrganisationNameIndex
 from registry.domain.partnership import Partnership
 from registry.idempotency import keyed_id, scope_of
@@ -175,11 +175,8 @@ class IatiImporter:
         schema: strawberry.Schema,
         default_area: PracticeArea | None = None,
         refs: Mapping[str, UUID] | None = None,
-        identifiers: Mapping[str, UUID] | None = None,
     ) -> None:
-        """``refs``: the organisations the registry knows by IATI ref; ``identifiers``: the
-        partnerships it knows by IATI activity identifier (both from ``known.py``)."""
-        self._identifiers = identifiers or {}
+        """``refs``: the organisations the registry knows by IATI ref (``known.py``)."""
         self._registry = registry
         self._actor = actor
         self._reader = LineReader(schema)
@@ -214,7 +211,7 @@ class IatiImporter:
             result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
             reports.append(result)
             partners, registrations, registered_notes = self._partners(activity, result)
-            partnership_id = self._identifiers.get(activity.identifier) or keyed_id(
+            partnership_id = self._registered(activity.identifier) or keyed_id(
                 self._scope, registration_key(activity.identifier), "partnership"
             )
             current = load_partnership(self._registry, partnership_id)
@@ -253,6 +250,16 @@ class IatiImporter:
             if item.result.status is not Status.REJECTED and item.result.appended:
                 item.result.status = Status.IMPORTED
         return reports
+
+    def _registered(self, identifier: str) -> UUID | None:
+        """The partnership registered with this IATI identifier, whoever registered it: the
+        write side's index of identifiers (one partnership per identifier)."""
+        try:
+            index: Any = self._registry.repository.get(IatiActivityIndex.id_for(identifier))
+        except AggregateNotFoundError:
+            return None
+        found = getattr(index, "partnership_id", None)
+        return found if isinstance(found, UUID) else None
 
     def _partners(
         self, activity: IatiActivity, result: ActivityReport
