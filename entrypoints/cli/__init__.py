@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from entrypoints.cli import exports, importing, read_model, serving, tokens
 from entrypoints.cli.common import CliError, err
 from registry.settings import Settings
@@ -38,5 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args, settings)
         return result
     except CliError as error:
-        err.print(f"[red]error:[/red] {error}")
+        # The message as it is (a path may hold brackets), unwrapped: the terminal wraps it,
+        # and a path or an id in it stays whole when copied.
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         return 2
