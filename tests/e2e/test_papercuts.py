@@ -6,13 +6,18 @@ Exports into directories that do not exist yet, token ids that survive an 80-col
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from entrypoints.cli import main
+from registry import tokens
 from registry.database import DatabaseAddress
+from registry.domain.actor import Role
 from tests.e2e.conftest import World
 
 CASE_STUDIES = ("export", "case-studies", "--region", "002", "--format", "md")
@@ -102,3 +107,120 @@ def test_an_export_over_an_existing_file_replaces_it_whole(
     assert code == 0, err
     assert target.read_text().startswith("#")
     assert _files(tmp_path) == ["africa.md"]
+
+
+# --- token list and revoke ------------------------------------------------------------------
+
+
+def _create(cli: Any, role: str, name: str, organisation: str | None = None) -> str:
+    """A new token's id, as `token create` reports it."""
+    extra = ("--organisation", organisation) if organisation else ()
+    code, out, err = cli("token", "create", "--role", role, "--name", name, *extra)
+    assert code == 0, err
+    return out.split("(id ")[1].split(")")[0]
+
+
+def _listed(cli: Any, *flags: str) -> list[dict[str, Any]]:
+    code, out, err = cli("token", "list", "--json", *flags)
+    assert code == 0, err
+    listed: list[dict[str, Any]] = json.loads(out)
+    return listed
+
+
+def test_token_list_at_80_columns_shows_ids_whole_for_revoke(cli: Any, world: World) -> None:
+    ids = [
+        _create(cli, "admin", "registry admin"),
+        _create(cli, "reviewer", "curator"),
+        _create(cli, "contributor", "KCT staff", world.ngo_id),
+    ]
+    code, listing, _err = cli("token", "list")
+    assert code == 0
+    lines = listing.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    for token_id in ids:
+        assert any(line.split()[0] == token_id for line in lines if line), (token_id, listing)
+    # The organisation by the id the API gives it, whole: what `token create` takes.
+    assert any(line.split() == ["org", world.ngo_id] for line in lines), listing
+    # Copied from the listing as shown, an id revokes its token.
+    copied = next(line for line in lines if line.endswith("curator")).split()[0]
+    code, out, err = cli("token", "revoke", copied)
+    assert code == 0 and copied in out, err
+    code, listing, _err = cli("token", "list")
+    assert "revoked" in listing.split(copied)[1].split("\n\n")[0]
+
+
+def test_token_list_as_json_for_scripts(cli: Any, world: World) -> None:
+    admin = _create(cli, "admin", 'a name with "quotes" and [brackets]')
+    bound = _create(cli, "contributor", "KCT staff", world.ngo_id)
+    listed = {entry["id"]: entry for entry in _listed(cli)}
+    assert listed[admin]["name"] == 'a name with "quotes" and [brackets]'
+    assert listed[admin]["role"] == "admin" and listed[admin]["organisation"] is None
+    assert listed[bound]["organisation"] == world.ngo_id and listed[bound]["revoked"] is None
+    assert listed[bound]["demo"] is False
+    assert set(listed[bound]) == {
+        "id",
+        "name",
+        "role",
+        "organisation",
+        "created",
+        "revoked",
+        "demo",
+    }
+
+
+def test_the_demo_datasets_tokens_are_listed_only_with_all(cli: Any) -> None:
+    mine = _create(cli, "admin", "ops")
+    code, _out, err = cli("seed", "--partnerships", "2", "--quiet")
+    assert code == 0, err
+    assert [entry["id"] for entry in _listed(cli)] == [mine]
+    code, listing, err = cli("token", "list")
+    assert "demo-seeder" not in listing and "--all" in err
+    everything = _listed(cli, "--all")
+    demo = [entry for entry in everything if entry["demo"]]
+    assert demo and all(entry["name"].startswith("demo-seeder") for entry in demo)
+    assert {entry["id"] for entry in everything} - {entry["id"] for entry in demo} == {mine}
+
+
+def test_revoke_takes_a_unique_start_of_an_id(cli: Any) -> None:
+    token_id = _create(cli, "admin", "leaver")
+    code, out, err = cli("token", "revoke", token_id[:8].upper())
+    assert code == 0, err
+    assert token_id in out and "leaver" in out
+    code, _out, err = cli("token", "revoke", token_id[:8])
+    assert code == 2 and "already revoked" in err
+
+
+@pytest.mark.parametrize(
+    ("given", "explained"),
+    [
+        ("abc", "not a token id"),  # too short to name one token safely
+        ("not-an-id", "not a token id"),
+        ("", "not a token id"),
+        ("0000", "no token with an id starting '0000'"),
+    ],
+)
+def test_revoke_explains_an_id_it_cannot_use(cli: Any, given: str, explained: str) -> None:
+    _create(cli, "admin", "ops")
+    if given == "0000":
+        assert not any(entry["id"].startswith("0000") for entry in _listed(cli))
+    code, _out, err = cli("token", "revoke", given)
+    assert code == 2 and explained in err and "Traceback" not in err
+
+
+def test_find_tokens_matches_the_start_of_ids_only(database: DatabaseAddress) -> None:
+    async def check() -> None:
+        connection = await asyncpg.connect(database.dsn())
+        try:
+            await tokens.ensure_schema(connection)
+            for n in range(17):  # two share their first character, whatever the ids
+                await tokens.create_token(
+                    connection, name=f"t{n}", role=Role.REVIEWER, organisation_id=None
+                )
+            every = [str(r.id) for r in await tokens.list_tokens(connection)]
+            for start in {token_id[0] for token_id in every} | {"%", "_", every[0][:13]}:
+                found = [str(r.id) for r in await tokens.find_tokens(connection, start)]
+                assert sorted(found) == sorted(i for i in every if i.startswith(start)), start
+        finally:
+            await connection.close()
+
+    asyncio.run(check())
