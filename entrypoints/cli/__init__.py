@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from importlib import metadata
 
 from rich.markup import escape
 
@@ -15,14 +16,18 @@ from entrypoints.cli import exports, importing, read_model, serving, tokens
 from entrypoints.cli.common import CliError, err
 from registry.settings import Settings
 
+DISTRIBUTION = "ppp-registry"
 DESCRIPTION = (
-    "``ppp-registry``: the command line. Each verb opens what it needs and closes it on exit."
+    "An open, event-sourced registry of public-private partnerships against cybercrime:"
+    " serve its API, manage tokens, import commands, seed a demo, export documents."
 )
+EPILOG = "Each verb has its own help: ppp-registry VERB --help (e.g. ppp-registry export --help)."
 
 
 def parser() -> argparse.ArgumentParser:
     """The whole command line, verbs in the order ``--help`` lists them."""
-    top = argparse.ArgumentParser(prog="ppp-registry", description=DESCRIPTION)
+    top = argparse.ArgumentParser(prog="ppp-registry", description=DESCRIPTION, epilog=EPILOG)
+    top.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     verbs = top.add_subparsers(dest="verb", required=True)
     serving.add_serve_verb(verbs)
     tokens.add_verbs(verbs)
@@ -31,6 +36,14 @@ def parser() -> argparse.ArgumentParser:
     serving.add_seed_verb(verbs)
     exports.add_verbs(verbs)
     return top
+
+
+def installed_version() -> str:
+    """The version pip installed, from the package's metadata (pyproject.toml's version)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(unknown: not installed; ./scripts/install installs it)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

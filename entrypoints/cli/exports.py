@@ -56,7 +56,7 @@ def _area_export(
     p = kinds.add_parser(name, help=help)
     p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
     if formats:
-        p.add_argument("--format", required=True, choices=formats)
+        p.add_argument("--format", required=True, choices=formats, help="the document's format")
     p.add_argument(
         "--at-position",
         type=position,

@@ -19,9 +19,11 @@ from schema.schema import build_schema
 
 def add_verbs(verbs: Verbs) -> None:
     p = verbs.add_parser("import", help="apply an NDJSON file of commands")
-    p.add_argument("file")
-    p.add_argument("--token", required=True)
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("file", help="the NDJSON file: one command per line, as the README shows")
+    p.add_argument("--token", required=True, help="the API token whose rights the lines use")
+    p.add_argument(
+        "--batch-size", type=int, default=500, help="lines applied per transaction (default: 500)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=import_file)
 

@@ -16,8 +16,8 @@ from registry.settings import Settings
 
 def add_serve_verb(verbs: Verbs) -> None:
     p = verbs.add_parser("serve", help="run the GraphQL API")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p.add_argument("--host", help="the address to listen on (default: PPP_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="the port to listen on (default: PPP_PORT, 8000)")
     p.add_argument(
         "--demo",
         action="store_true",
@@ -30,9 +30,21 @@ def add_seed_verb(verbs: Verbs) -> None:
     p = verbs.add_parser(
         "seed", help="add a fictional demo dataset (idempotent: a second run appends nothing)"
     )
-    p.add_argument("--partnerships", type=positive, default=300, metavar="N")
+    p.add_argument(
+        "--partnerships",
+        type=positive,
+        default=300,
+        metavar="N",
+        help="how many fictional partnerships (default: 300)",
+    )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="another S, another dataset")
-    p.add_argument("--batch-size", type=positive, default=500)
+    p.add_argument(
+        "--batch-size",
+        type=positive,
+        default=500,
+        metavar="N",
+        help="commands applied per transaction (default: 500)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=seed)
 

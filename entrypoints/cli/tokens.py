@@ -29,7 +29,12 @@ def add_verbs(verbs: Verbs) -> None:
         dest="token_verb", required=True
     )
     p = token.add_parser("create", help="create a token; it is printed once, on the last line")
-    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="what it may do (see the README's 'Who may write what')",
+    )
     p.add_argument(
         "--organisation", metavar="ID", help="the organisation's id, as the API returns it"
     )

@@ -1,13 +1,19 @@
 """A newcomer following the README on a fresh machine: the small things that went wrong.
 
 Exports into directories that do not exist yet, token ids that survive an 80-column terminal,
-``--version`` and help for every argument.
+``--version`` and help for every argument of every verb.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,7 @@ import asyncpg
 import pytest
 
 from entrypoints.cli import main
+from entrypoints.cli import parser as cli_parser
 from registry import tokens
 from registry.database import DatabaseAddress
 from registry.domain.actor import Role
@@ -224,3 +231,59 @@ def test_find_tokens_matches_the_start_of_ids_only(database: DatabaseAddress) ->
             await connection.close()
 
     asyncio.run(check())
+
+
+# --- --version and help ---------------------------------------------------------------------
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ("ppp-registry",)
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every parser of the command line, by its verbs' path, the top one first."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def test_every_verb_and_every_argument_has_help() -> None:
+    missing = []
+    for path, parser in _parsers(cli_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                helped = {choice.dest for choice in action._choices_actions if choice.help}
+                missing += [(*path, verb) for verb in action.choices if verb not in helped]
+            elif not action.help or action.help == argparse.SUPPRESS:
+                missing.append(
+                    (*path, action.option_strings[0] if action.option_strings else action.dest)
+                )
+    assert missing == []
+
+
+def test_the_walk_reaches_every_verb() -> None:
+    paths = {" ".join(path[1:]) for path, _parser in _parsers(cli_parser())}
+    for verb in ("serve", "seed", "import", "token revoke", "export case-studies", "export iati"):
+        assert verb in paths, paths
+
+
+def test_version_comes_from_the_installed_package(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ppp-registry {metadata.version('ppp-registry')}"
+
+
+def test_the_installed_command_answers_version_without_a_database(tmp_path: Path) -> None:
+    command = Path(sys.executable).parent / "ppp-registry"
+    env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    result = subprocess.run(  # noqa: S603 - the installed command, on purpose
+        [str(command), "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ppp-registry", metadata.version("ppp-registry")]
