@@ -25,6 +25,7 @@ from entrypoints.cli import parser as cli_parser
 from registry import tokens
 from registry.database import DatabaseAddress
 from registry.domain.actor import Role
+from schema.graphiql import STARTER_QUERY
 from tests.e2e.conftest import World
 
 CASE_STUDIES = ("export", "case-studies", "--region", "002", "--format", "md")
@@ -287,3 +288,16 @@ def test_the_installed_command_answers_version_without_a_database(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ppp-registry", metadata.version("ppp-registry")]
+
+
+# --- GraphiQL's starter query ---------------------------------------------------------------
+
+
+def test_graphiql_opens_with_a_starter_query_that_runs_on_the_registry(world: World) -> None:
+    page = world.api.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200 and "ppp-registry GraphiQL" in page.text
+    assert STARTER_QUERY in page.text
+    body = world.api.post(STARTER_QUERY)
+    assert "errors" not in body, body  # valid, and within every limit of the public API
+    assert body["data"]["partnerships"]["totalCount"] == 1
+    assert {r["area"]["code"] for r in body["data"]["regions"]} >= {"002", "150"}
