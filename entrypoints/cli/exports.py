@@ -21,7 +21,7 @@ from registry.settings import Settings
 
 
 def add_verbs(verbs: Verbs) -> None:
-    p = verbs.add_parser("export", help="export documents: a region's case studies")
+    p = verbs.add_parser("export", help="export a region's case studies, or its IATI file")
     p.add_argument(
         "--list-regions", action="store_true", help="list the UN M49 region codes and names"
     )

@@ -15,7 +15,9 @@ from registry.settings import Settings
 
 
 def add_serve_verb(verbs: Verbs) -> None:
-    p = verbs.add_parser("serve", help="run the GraphQL API")
+    p = verbs.add_parser(
+        "serve", help="run the web server: the GraphQL API, and GraphiQL at /graphql in a browser"
+    )
     p.add_argument("--host", help="the address to listen on (default: PPP_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="the port to listen on (default: PPP_PORT, 8000)")
     p.add_argument(
