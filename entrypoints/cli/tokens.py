@@ -178,7 +178,7 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
     with open_database(settings) as address:
         record = with_tokens(address, find_and_revoke)
     out.print(
-        f"revoked {record.role.value} token {record.id} ('{_printable(record.name)}')",
+        f"revoked token {record.id} ({record.role.value} '{_printable(record.name)}')",
         markup=False,
         highlight=False,
         soft_wrap=True,
