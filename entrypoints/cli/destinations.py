@@ -40,20 +40,25 @@ class Destination:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return None
-        assert self._part is not None, "a destination is written inside destination()"
         target = self.directory / (self.name or filename)
         try:
-            self._part.write_bytes(data)
-            os.replace(self._part, target)
+            if _written_in_place(target):
+                target.write_bytes(data)
+            else:
+                assert self._part is not None, "a destination is written inside ready()"
+                self._part.write_bytes(data)
+                os.replace(self._part, target)
+                self._part = None
         except OSError as error:
             raise CliError(f"cannot write {target}: {error.strerror}") from None
-        self._part = None
         self.written = target
         return target
 
     def _prepare(self) -> None:
         assert self.directory is not None
         self._make_directory(self.directory)
+        if self.name is not None and _written_in_place(self.directory / self.name):
+            return
         try:
             descriptor, part = tempfile.mkstemp(
                 dir=self.directory, prefix=".ppp-registry-", suffix=".part"
@@ -99,6 +104,12 @@ class Destination:
             for made in self._made:
                 with suppress(OSError):  # not empty after all: someone else wrote there
                     made.rmdir()
+
+
+def _written_in_place(target: Path) -> bool:
+    """Whether ``target`` is written through rather than replaced: a link (its target is
+    meant), a device such as /dev/null, or a pipe, which a rename would replace with a file."""
+    return target.is_symlink() or (target.exists() and not target.is_file())
 
 
 def destination_of(out: str | None) -> Destination:

@@ -10,8 +10,10 @@ import argparse
 import asyncio
 import json
 import os
+import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -301,3 +303,27 @@ def test_graphiql_opens_with_a_starter_query_that_runs_on_the_registry(world: Wo
     assert "errors" not in body, body  # valid, and within every limit of the public API
     assert body["data"]["partnerships"]["totalCount"] == 1
     assert {r["area"]["code"] for r in body["data"]["regions"]} >= {"002", "150"}
+
+
+def test_an_export_through_a_link_or_into_a_pipe_writes_through_it(
+    cli: Any, world: World, tmp_path: Path
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "africa.md").write_text("old")
+    (tmp_path / "link.md").symlink_to(tmp_path / "real" / "africa.md")
+    code, _out, err = cli(*CASE_STUDIES, "--out", str(tmp_path / "link.md"), "--quiet")
+    assert code == 0, err
+    assert (tmp_path / "link.md").is_symlink()  # not replaced by a file
+    assert (tmp_path / "real" / "africa.md").read_text().startswith("#")
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    code, _out, err = cli(*CASE_STUDIES, "--out", str(pipe), "--quiet")
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # still a pipe, as /dev/null stays a device
+    assert received and received[0].startswith(b"#")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "pipe", "real"]
