@@ -24,12 +24,14 @@ import pytest
 
 from entrypoints.cli import main
 from entrypoints.cli import parser as cli_parser
+from entrypoints.web.app import CONSISTENCY_HEADER
 from registry import tokens
 from registry.database import DatabaseAddress
 from registry.domain.actor import Role
 from schema.graphiql import STARTER_QUERY
-from tests.e2e.conftest import World
+from tests.e2e.conftest import Api, World
 
+README = Path(__file__).parents[2] / "README.md"
 CASE_STUDIES = ("export", "case-studies", "--region", "002", "--format", "md")
 IATI = ("export", "iati", "--region", "002")
 
@@ -327,3 +329,40 @@ def test_an_export_through_a_link_or_into_a_pipe_writes_through_it(
     assert stat.S_ISFIFO(pipe.stat().st_mode)  # still a pipe, as /dev/null stays a device
     assert received and received[0].startswith(b"#")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "pipe", "real"]
+
+
+# --- The README's commands ------------------------------------------------------------------
+
+
+def test_the_readmes_keyed_id_snippet_names_what_the_import_created(
+    cli: Any, api: Api, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli("token", "create", "--role", "admin", "--name", "importer")
+    assert code == 0, err
+    line = {
+        "command": "registerOrganisation",
+        "input": {
+            "name": "Lagos Digital Rights Hub",
+            "orgType": "NATIONAL_NGO",
+            "sector": "CIVIL_SOCIETY",
+            "country": "NG",
+            "idempotencyKey": "org:lagos",
+        },
+    }
+    commands = tmp_path / "commands.ndjson"
+    commands.write_text(json.dumps(line) + "\n")
+    code, _out, err = cli("import", str(commands), "--token", out.strip().split("\n")[-1])
+    assert code == 0, err
+    snippet = README.read_text().split("### Bulk import", 1)[1].split("```python\n")[1]
+    exec(snippet.split("```")[0], {})  # noqa: S102 - the README's own code, on purpose
+    organisation_id = capsys.readouterr().out.strip()
+    response = api.http.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { organisation(id: $id) { name } }",
+            "variables": {"id": organisation_id},
+        },
+        # Read once the projector has applied the import (a fresh log has no gaps).
+        headers={CONSISTENCY_HEADER: str(api.event_count())},
+    )
+    assert response.json()["data"]["organisation"] == {"name": "Lagos Digital Rights Hub"}
