@@ -112,8 +112,8 @@ async def revoke_token(db: Connection, token_id: UUID) -> bool:
 
 async def authenticate(db: Connection, secret: str) -> Actor | None:
     """The actor a live token speaks for, or None for an unknown or revoked one."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
+    if not secret.startswith(TOKEN_PREFIX) or not secret.isascii():
+        return None  # every secret is ASCII (URL-safe base64); anything else cannot match
     row = await db.fetchrow(
         "SELECT * FROM registry_tokens WHERE token_hash = $1 AND revoked_at IS NULL", _hash(secret)
     )

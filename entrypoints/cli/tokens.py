@@ -21,6 +21,7 @@ from schema.ids import BadGlobalId, from_global_id, to_global_id
 
 # Like git's abbreviated hashes: short enough to type, long enough not to hit a token by chance.
 MIN_PREFIX = 4
+MAX_NAME = 200  # as an organisation's name: the README's limits on input
 _ID_PREFIX = re.compile(rf"[0-9a-f][0-9a-f-]{{{MIN_PREFIX - 1},35}}")
 
 
@@ -39,7 +40,10 @@ def add_verbs(verbs: Verbs) -> None:
         "--organisation", metavar="ID", help="the organisation's id, as the API returns it"
     )
     p.add_argument(
-        "--name", required=True, help="who holds it; recorded as the actor of its events"
+        "--name",
+        required=True,
+        type=token_name,
+        help=f"who holds it (at most {MAX_NAME} characters); recorded as the actor of its events",
     )
     p.set_defaults(run=create)
     p = token.add_parser("list", help="list tokens (never their secrets)")
@@ -58,6 +62,20 @@ def add_verbs(verbs: Verbs) -> None:
         " characters if no other token's id starts with them",
     )
     p.set_defaults(run=revoke)
+
+
+def token_name(raw: str) -> str:
+    """An argument type: a token's name, which every event written with it records."""
+    name = raw.strip()
+    if not name:
+        raise argparse.ArgumentTypeError("a token needs a name: who holds it")
+    if len(name) > MAX_NAME:
+        raise argparse.ArgumentTypeError(f"at most {MAX_NAME} characters, not {len(name):,}")
+    if not name.isprintable():
+        # Control characters, and bytes that are not UTF-8 (surrogates once decoded), cannot
+        # be stored as text or shown safely.
+        raise argparse.ArgumentTypeError(f"'{_printable(name)}' holds characters a name cannot")
+    return name
 
 
 def create(args: argparse.Namespace, settings: Settings) -> int:

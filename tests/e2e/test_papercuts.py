@@ -366,3 +366,34 @@ def test_the_readmes_keyed_id_snippet_names_what_the_import_created(
         headers={CONSISTENCY_HEADER: str(api.event_count())},
     )
     assert response.json()["data"]["organisation"] == {"name": "Lagos Digital Rights Hub"}
+
+
+@pytest.mark.parametrize(
+    ("name", "explained"),
+    [
+        ("", "needs a name"),
+        ("   ", "needs a name"),
+        ("x" * 201, "at most 200 characters"),
+        ("a\x1b[2Jb", "holds characters a name cannot"),  # an escape sequence, as typed
+        (b"\xff".decode("utf-8", "surrogateescape"), "holds characters"),  # not UTF-8 in argv
+    ],
+)
+def test_a_token_name_that_cannot_be_recorded_is_refused(
+    cli: Any, name: str, explained: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        cli("token", "create", "--role", "admin", "--name", name)
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert explained in err and "Traceback" not in err
+    assert _listed(cli) == []
+
+
+def test_an_import_with_a_secret_that_is_not_ascii_is_unauthenticated(
+    cli: Any, tmp_path: Path
+) -> None:
+    commands = tmp_path / "commands.ndjson"
+    commands.write_text("\n")
+    for secret in ("ppp_" + b"\xff".decode("utf-8", "surrogateescape"), "ppp_é"):
+        code, _out, err = cli("import", str(commands), "--token", secret)
+        assert code == 2 and "UNAUTHENTICATED" in err, err
