@@ -57,3 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # and a path or an id in it stays whole when copied.
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C is how one stops `serve` (uvicorn says so): by then the verb has closed what
+        # it opened (its finally blocks ran), so a traceback would only alarm.
+        err.print("interrupted")
+        return 130  # 128 + SIGINT, as a shell reports it

@@ -19,13 +19,27 @@ def add_serve_verb(verbs: Verbs) -> None:
         "serve", help="run the web server: the GraphQL API, and GraphiQL at /graphql in a browser"
     )
     p.add_argument("--host", help="the address to listen on (default: PPP_HOST, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="the port to listen on (default: PPP_PORT, 8000)")
+    p.add_argument(
+        "--port", type=port, help="the port to listen on, 1 to 65535 (default: PPP_PORT, 8000)"
+    )
     p.add_argument(
         "--demo",
         action="store_true",
         help="first seed a fictional demo dataset (300 partnerships) if the event store is empty",
     )
     p.set_defaults(run=serve)
+
+
+def port(raw: str) -> int:
+    """An argument type: a TCP port. A larger number is not silently wrapped (uvicorn bound
+    99999 as 34463)."""
+    try:
+        number = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a port number") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: ports run from 1 to 65535")
+    return number
 
 
 def add_seed_verb(verbs: Verbs) -> None:

@@ -10,16 +10,20 @@ import argparse
 import asyncio
 import json
 import os
+import signal
+import socket
 import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from entrypoints.cli import main
@@ -397,3 +401,46 @@ def test_an_import_with_a_secret_that_is_not_ascii_is_unauthenticated(
     for secret in ("ppp_" + b"\xff".decode("utf-8", "surrogateescape"), "ppp_é"):
         code, _out, err = cli("import", str(commands), "--token", secret)
         assert code == 2 and "UNAUTHENTICATED" in err, err
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given", ["99999", "0", "-1", "http"])
+def test_serve_refuses_a_port_that_is_not_one(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit:
+        cli_parser().parse_args(["serve", "--port", given])  # parsing only: nothing starts
+    assert exit.value.code == 2
+    assert "--port" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_serve_without_a_traceback(database: DatabaseAddress, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database.dsn(), "PPP_DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen(  # noqa: S603 - the command line itself, on purpose
+        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        server.send_signal(signal.SIGINT)
+        _out, err = server.communicate(timeout=30)
+    finally:
+        server.kill()
+    assert server.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "interrupted" in err
