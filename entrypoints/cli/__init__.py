@@ -1,7 +1,8 @@
 """``ppp-registry``: the command line. Each verb opens what it needs and closes it on exit.
 
 Verbs live by family, one module each: ``serving`` (serve, seed), ``tokens``, ``read_model``
-(project, rebuild, status), ``importing`` and ``exports``; ``common`` holds what they share.
+(project, rebuild, status), ``importing`` and ``exports`` (``destinations``: where ``--out``
+writes); ``common`` holds what they share.
 """
 
 from __future__ import annotations
