@@ -90,6 +90,18 @@ async def list_tokens(db: Connection) -> list[TokenRecord]:
     return [_record(row) for row in rows]
 
 
+async def find_tokens(db: Connection, id_prefix: str) -> list[TokenRecord]:
+    """The tokens whose id, written as ``token list`` writes it, starts with ``id_prefix``."""
+    prefix = id_prefix.lower()
+    rows = await db.fetch(
+        # left() rather than LIKE: nothing in the prefix is a pattern.
+        "SELECT * FROM registry_tokens WHERE left(id::text, $2) = $1 ORDER BY created_at, name",
+        prefix,
+        len(prefix),
+    )
+    return [_record(row) for row in rows]
+
+
 async def revoke_token(db: Connection, token_id: UUID) -> bool:
     status = await db.execute(
         "UPDATE registry_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
@@ -100,8 +112,8 @@ async def revoke_token(db: Connection, token_id: UUID) -> bool:
 
 async def authenticate(db: Connection, secret: str) -> Actor | None:
     """The actor a live token speaks for, or None for an unknown or revoked one."""
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
+    if not secret.startswith(TOKEN_PREFIX) or not secret.isascii():
+        return None  # every secret is ASCII (URL-safe base64); anything else cannot match
     row = await db.fetchrow(
         "SELECT * FROM registry_tokens WHERE token_hash = $1 AND revoked_at IS NULL", _hash(secret)
     )

@@ -5,6 +5,9 @@ The same files, unchanged from the npm registry's tarballs, live in ``schema/sta
 (``VERSIONS.md`` there lists them). :func:`graphiql_html` takes strawberry's own template and
 points each of those URLs at the local copy; :func:`static_files` serves the copies.
 
+The page opens with :data:`STARTER_QUERY` in the editor, a query of this schema that runs as it
+is, instead of strawberry's generic welcome text, and is titled for this registry.
+
 The page keeps strawberry's ``integrity=`` (SRI) attributes: the local files are byte for byte
 the ones the hashes were made from, which :func:`graphiql_html` checks. It keeps ``crossorigin``
 too: a same-origin request in CORS mode always succeeds, and the attribute is what lets SRI work
@@ -13,9 +16,9 @@ if the assets are ever served from another origin.
 Strawberry 0.341 fills no placeholders in the template (``strawberry.http.ides``
 ``get_graphql_ide_html`` returns the file as it is); older versions replaced ``{{ ... }}``
 markers. Anything the rewrite does not understand, a URL left on another host, a missing local
-file, a hash that does not match, a placeholder, raises :class:`GraphiQLAssetError` when the page
-is built, so a strawberry upgrade that changes the template fails the tests instead of shipping
-a page that quietly loads from a CDN or not at all.
+file, a hash that does not match, a placeholder, no starter query to replace, raises
+:class:`GraphiQLAssetError` when the page is built, so a strawberry upgrade that changes the
+template fails the tests instead of shipping a page that quietly loads from a CDN or not at all.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from starlette.staticfiles import StaticFiles
 
 __all__ = [
+    "STARTER_QUERY",
     "STATIC_DIRECTORY",
     "GraphiQLAssetError",
     "graphiql_html",
@@ -38,6 +42,44 @@ __all__ = [
 ]
 
 STATIC_DIRECTORY = Path(__file__).resolve().parent / "static" / "graphiql"
+
+# What the editor holds when GraphiQL opens (strawberry's welcome text knows nothing of this
+# schema): a query that runs as it is, on any registry, and shows what there is to ask.
+STARTER_QUERY = """\
+# ppp-registry: public-private partnerships against cybercrime.
+#
+# Run this query with Ctrl-Enter (or the play button). Ctrl-Space completes
+# names; the Docs button (top left) shows every type and field.
+#
+# Reads need no token. Mutations need one, in the Headers tab below:
+#   {"Authorization": "Bearer ppp_..."}   (ppp-registry token create ...)
+#
+# partnership(id: ..., asOf: "2026-01-01T00:00:00Z") shows a partnership as the
+# registry had recorded it at that moment: asOf is a time of recording, not a
+# date in the partnership's own history.
+
+{
+  regions(level: REGION) {
+    area { code name }
+    partnershipCount
+    peopleTrained
+  }
+  partnerships(first: 5) {
+    totalCount
+    edges {
+      node {
+        id
+        title
+        status
+        startDate
+        countries { code name }
+        partners { role confirmed organisation { id name } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
 
 # https://unpkg.com/NAME@VERSION/PATH, NAME possibly scoped (@scope/name).
 _UNPKG_URL = re.compile(
@@ -51,6 +93,8 @@ _URL_ATTRIBUTE = re.compile(r"\b(?:src|href)\s*=\s*\"(?P<url>[^\"]*)\"", re.IGNO
 _INTEGRITY = re.compile(r"\bintegrity\s*=\s*\"(?P<value>[^\"]*)\"", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 _SAFE_PREFIX = re.compile(r"/(?:[\w.@~-]+/)*[\w.@~-]+|")
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `[^`]*`;")
+_TITLE = "<title>Strawberry GraphiQL</title>"
 
 
 class GraphiQLAssetError(RuntimeError):
@@ -88,6 +132,7 @@ def _render(static_prefix: str, template: str) -> str:
             f"{sorted(set(placeholders))}; see how strawberry.http renders its IDE now"
         )
     html = _TAG.sub(lambda tag: _localise_tag(tag.group(0), static_prefix), template)
+    html = _with_starter_query(html).replace(_TITLE, "<title>ppp-registry GraphiQL</title>")
     if "https://" in html:
         remaining = sorted(set(re.findall(r"https://[^\s\"'<>]*", html)))
         raise GraphiQLAssetError(
@@ -95,6 +140,21 @@ def _render(static_prefix: str, template: str) -> str:
             f"{remaining}; add the new assets to {STATIC_DIRECTORY} (see VERSIONS.md there)"
         )
     return html
+
+
+def _with_starter_query(html: str) -> str:
+    """The page with :data:`STARTER_QUERY` in place of strawberry's welcome text."""
+    if len(_EXAMPLE_QUERY.findall(html)) != 1:
+        raise GraphiQLAssetError(
+            "strawberry's GraphiQL template no longer sets its starter query in one"
+            " `const EXAMPLE_QUERY = `...`;`; see where it sets the editor's first query now"
+        )
+    # It goes into a JavaScript template literal inside a <script>: nothing in it may end
+    # the literal, interpolate, escape, or end the script.
+    if any(bad in STARTER_QUERY for bad in ("`", "${", "\\", "</")):
+        raise GraphiQLAssetError("STARTER_QUERY holds text that cannot go in a template literal")
+    literal = f"const EXAMPLE_QUERY = `{STARTER_QUERY}`;"
+    return _EXAMPLE_QUERY.sub(lambda _match: literal, html)
 
 
 def _localise_tag(tag: str, static_prefix: str) -> str:

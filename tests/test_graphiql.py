@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import graphql
 import pytest
 import strawberry
 from starlette.applications import Starlette
@@ -305,3 +306,52 @@ def test_graphiql_renders_in_chromium(served: tuple[str, _RequestLog], tmp_path:
     assert requested.get(("POST", "/graphql")) == 200, log.entries
     failed = [entry for entry in log.entries if entry[2] >= 400]
     assert not failed, failed
+
+
+# --- The starter query ----------------------------------------------------------------------
+
+PRINTED_SCHEMA = Path(__file__).parents[1] / "schema" / "schema.graphql"
+
+
+def editor_query(html: str) -> str:
+    """What the editor holds when the page opens: the page's EXAMPLE_QUERY literal."""
+    found = re.findall(r"const EXAMPLE_QUERY = `([^`]*)`;", html)
+    assert len(found) == 1, "the page sets its starter query once"
+    text: str = found[0]
+    return text
+
+
+def test_graphiql_opens_with_a_query_of_this_schema() -> None:
+    query = editor_query(graphiql_html(PREFIX))
+    assert query == graphiql.STARTER_QUERY
+    assert "Welcome to GraphiQL" not in query  # strawberry's generic text is gone
+    schema = graphql.build_schema(PRINTED_SCHEMA.read_text(encoding="utf-8"))
+    document = graphql.parse(query)
+    assert graphql.validate(schema, document) == []
+    assert any(  # not only comments: something runs with Ctrl-Enter
+        isinstance(d, graphql.OperationDefinitionNode) for d in document.definitions
+    )
+    assert "<title>ppp-registry GraphiQL</title>" in graphiql_html(PREFIX)
+
+
+def test_the_starter_query_explains_tokens_and_as_of() -> None:
+    assert "Authorization" in graphiql.STARTER_QUERY and "token create" in graphiql.STARTER_QUERY
+    assert "asOf" in graphiql.STARTER_QUERY and "time of recording" in graphiql.STARTER_QUERY
+
+
+def test_a_template_without_its_starter_query_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    template = graphiql.strawberry_template().replace("const EXAMPLE_QUERY", "const FIRST_QUERY")
+    monkeypatch.setattr(graphiql, "strawberry_template", lambda: template)
+    with pytest.raises(GraphiQLAssetError, match="EXAMPLE_QUERY"):
+        graphiql_html(PREFIX)
+
+
+@pytest.mark.parametrize("bad", ["`", "${x}", "\\n", "</script>"])
+def test_a_starter_query_that_would_break_the_script_fails(
+    monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    monkeypatch.setattr(graphiql, "STARTER_QUERY", f"{{ __typename }} # {bad}\n")
+    template = graphiql.strawberry_template() + f"<!-- {bad} -->"  # not the cached render
+    monkeypatch.setattr(graphiql, "strawberry_template", lambda: template)
+    with pytest.raises(GraphiQLAssetError, match="template literal"):
+        graphiql_html(PREFIX)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich.table import Table
 
 from entrypoints.bootstrap import close_pool, open_pool, open_registry, prepare_read_model
 from entrypoints.cli.common import CliError, Verb, Verbs, err, out, position, rate_bar
+from entrypoints.cli.destinations import Destination, destination
 from projections.exports import FORMATS, Export, PositionBeyondHead, UnknownRegion, export
 from projections.iati.export import IatiExport, NoActivities, iati_export
 from projections.runner import status as projection_status
@@ -23,7 +21,7 @@ from registry.settings import Settings
 
 
 def add_verbs(verbs: Verbs) -> None:
-    p = verbs.add_parser("export", help="export documents: a region's case studies")
+    p = verbs.add_parser("export", help="export a region's case studies, or its IATI file")
     p.add_argument(
         "--list-regions", action="store_true", help="list the UN M49 region codes and names"
     )
@@ -58,7 +56,7 @@ def _area_export(
     p = kinds.add_parser(name, help=help)
     p.add_argument("--region", required=True, metavar="CODE", help="a UN M49 code, e.g. 002")
     if formats:
-        p.add_argument("--format", required=True, choices=formats)
+        p.add_argument("--format", required=True, choices=formats, help="the document's format")
     p.add_argument(
         "--at-position",
         type=position,
@@ -68,8 +66,9 @@ def _area_export(
     p.add_argument(
         "--out",
         metavar="FILE",
-        help="a file, a directory, or - for standard output"
-        f" (default: {default_out} in the current directory)",
+        help="a file (in a directory that exists), a directory (ending in /: made if need be;"
+        f" the export takes its own name, {default_out}), or - for standard output"
+        " (default: the current directory)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -80,14 +79,15 @@ def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
     if geography.area(args.region) is None:  # before starting a database for nothing
         raise CliError(str(UnknownRegion(args.region)))
     with (
+        destination(args.out) as target,  # a wrong --out fails before the export is built
         open_registry(settings) as (address, _registry),
-        rate_bar("exporting", quiet=args.quiet, unit="case studies") as bar,
     ):
-        try:
-            made, lag = asyncio.run(_export(address.dsn(), args, bar))
-        except PositionBeyondHead as error:
-            raise CliError(str(error)) from None
-    return _write(args.out, made.filename, made.data, made.position, lag)
+        with rate_bar("exporting", quiet=args.quiet, unit="case studies") as bar:
+            try:
+                made, lag = asyncio.run(_export(address.dsn(), args, bar))
+            except PositionBeyondHead as error:
+                raise CliError(str(error)) from None
+        return _write(target, made.filename, made.data, made.position, lag)
 
 
 def export_iati(args: argparse.Namespace, settings: Settings) -> int:
@@ -95,32 +95,28 @@ def export_iati(args: argparse.Namespace, settings: Settings) -> int:
     if geography.area(args.region) is None:
         raise CliError(str(UnknownRegion(args.region)))
     with (
+        destination(args.out) as target,
         open_registry(settings) as (address, _registry),
-        rate_bar("exporting", quiet=args.quiet, unit="partnerships") as bar,
     ):
-        try:
-            made, lag = asyncio.run(_export_iati(address.dsn(), args, bar))
-        except (PositionBeyondHead, NoActivities) as error:
-            raise CliError(str(error)) from None
-    return _write(args.out, made.filename, made.data, made.position, lag)
+        with rate_bar("exporting", quiet=args.quiet, unit="partnerships") as bar:
+            try:
+                made, lag = asyncio.run(_export_iati(address.dsn(), args, bar))
+            except (PositionBeyondHead, NoActivities) as error:
+                raise CliError(str(error)) from None
+        return _write(target, made.filename, made.data, made.position, lag)
 
 
-def _write(out_option: str | None, filename: str, data: bytes, at: int, lag: int) -> int:
+def _write(target: Destination, filename: str, data: bytes, at: int, lag: int) -> int:
     if lag:
         err.print(
             f"note: {lag} event(s) of the log are not in the read model yet; run the projector"
             " (ppp-registry project, or serve) to include them"
         )
-    target = _target(out_option, filename)
-    if target is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    try:
-        target.write_bytes(data)
-    except OSError as error:
-        raise CliError(f"cannot write {target}: {error.strerror}") from None
-    out.print(f"wrote {target} ({len(data):,} bytes) at log position {at}")
+    written = target.write(filename, data)
+    if written is not None:
+        # Unwrapped, so that the path stays whole when copied from a narrow terminal.
+        message = f"wrote {written} ({len(data):,} bytes) at log position {at}"
+        out.print(message, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -145,18 +141,6 @@ async def _export_iati(
         return made, (await projection_status(pool)).lag
     finally:
         await close_pool(pool)
-
-
-def _target(out_option: str | None, filename: str) -> Path | None:
-    """Where ``--out`` says to write: a file, a directory (the export's own name in it), or
-    ``-`` for standard output; without it, the export's own name in the current directory."""
-    if out_option == "-":
-        return None
-    if out_option is None:
-        return Path(filename)
-    target = Path(out_option)
-    meant_a_directory = out_option.endswith(("/", os.sep))  # even if it does not exist yet
-    return target / filename if meant_a_directory or target.is_dir() else target
 
 
 def list_regions(_args: argparse.Namespace, _settings: Settings) -> int:

@@ -38,8 +38,10 @@ def add_verbs(verbs: Verbs) -> None:
     p = verbs.add_parser(
         "import", help="apply an NDJSON file of commands or an IATI 2.03 activities file"
     )
-    p.add_argument("file")
-    p.add_argument("--token", required=True)
+    p.add_argument(
+        "file", help="an NDJSON file (one command per line, as the README shows) or IATI 2.03 XML"
+    )
+    p.add_argument("--token", required=True, help="the API token whose rights the file uses")
     p.add_argument(
         "--format",
         choices=FORMATS,
@@ -52,7 +54,12 @@ def add_verbs(verbs: Verbs) -> None:
         default=None,
         help="IATI: the practice area of activities whose sectors name none",
     )
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=500,
+        help="NDJSON lines applied per transaction (default: 500)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=import_file)
 

@@ -15,9 +15,13 @@ from registry.settings import Settings
 
 
 def add_serve_verb(verbs: Verbs) -> None:
-    p = verbs.add_parser("serve", help="run the GraphQL API")
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
+    p = verbs.add_parser(
+        "serve", help="run the web server: the GraphQL API, and GraphiQL at /graphql in a browser"
+    )
+    p.add_argument("--host", help="the address to listen on (default: PPP_HOST, 127.0.0.1)")
+    p.add_argument(
+        "--port", type=port, help="the port to listen on, 1 to 65535 (default: PPP_PORT, 8000)"
+    )
     p.add_argument(
         "--demo",
         action="store_true",
@@ -26,13 +30,37 @@ def add_serve_verb(verbs: Verbs) -> None:
     p.set_defaults(run=serve)
 
 
+def port(raw: str) -> int:
+    """An argument type: a TCP port. A larger number is not silently wrapped (uvicorn bound
+    99999 as 34463)."""
+    try:
+        number = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a port number") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: ports run from 1 to 65535")
+    return number
+
+
 def add_seed_verb(verbs: Verbs) -> None:
     p = verbs.add_parser(
         "seed", help="add a fictional demo dataset (idempotent: a second run appends nothing)"
     )
-    p.add_argument("--partnerships", type=positive, default=300, metavar="N")
+    p.add_argument(
+        "--partnerships",
+        type=positive,
+        default=300,
+        metavar="N",
+        help="how many fictional partnerships (default: 300)",
+    )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="another S, another dataset")
-    p.add_argument("--batch-size", type=positive, default=500)
+    p.add_argument(
+        "--batch-size",
+        type=positive,
+        default=500,
+        metavar="N",
+        help="commands applied per transaction (default: 500)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=seed)
 

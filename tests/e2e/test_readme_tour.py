@@ -18,6 +18,12 @@ import pytest
 from registry.database import DatabaseAddress
 
 README = Path(__file__).parents[2] / "README.md"
+# Run after the tour: what its step 6 says of a date of the partnership's own history as asOf.
+AS_OF_A_DATE = (
+    r'gql "" "{\"query\": \"{ partnership(id: \\\"$PP_ID\\\",'
+    r' asOf: \\\"2024-01-01T00:00:00Z\\\") { version } }\"}"'
+    "\n"
+)
 
 
 def _free_port() -> int:
@@ -70,6 +76,7 @@ def test_the_readme_tour_works_as_written(database: DatabaseAddress, tmp_path: P
             .replace(".venv/bin/", "")
             .replace("/tmp/last.json", str(tmp_path / "last.json"))
         )
+        script += AS_OF_A_DATE
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", script],
             env=env,
@@ -83,5 +90,11 @@ def test_the_readme_tour_works_as_written(database: DatabaseAddress, tmp_path: P
         server.wait(timeout=30)
     assert result.returncode == 0, result.stderr
     outputs = result.stdout.strip().splitlines()
-    assert all('"userErrors":[]' in line for line in outputs[:-1]), result.stdout
-    assert '"activities":[{"title":"Digital forensics for investigators"}]' in outputs[-1]
+    *writes, read, as_registered, as_of_a_date = outputs
+    assert len(writes) == 4 and all('"userErrors":[]' in line for line in writes), result.stdout
+    assert '"activities":[{"title":"Digital forensics for investigators"}]' in read
+    assert '"version":2' in read
+    # Step 6: asOf the moment of registering: version 1, before the activity was logged.
+    assert '"version":1' in as_registered and '"activities":[]' in as_registered, as_registered
+    assert "errors" not in as_registered
+    assert as_of_a_date == '{"data":{"partnership":null}}', as_of_a_date
