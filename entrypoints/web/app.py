@@ -1,4 +1,5 @@
-"""The ASGI app: ``create_app`` routes GraphQL, GraphiQL, downloads and health checks, wraps
+"""The ASGI app: ``create_app`` routes GraphQL, GraphiQL, downloads, health checks and the
+public portal's pages (``entrypoints.web.portal``), wraps
 them in the middleware every answer passes, and opens the services in the Starlette lifespan
 (``entrypoints.bootstrap``). Nothing connects at import time.
 """
@@ -24,6 +25,7 @@ from entrypoints.web.graphql_endpoint import (
     RegistryGraphQL,
 )
 from entrypoints.web.iati_downloads import ROUTE as IATI_ROUTE
+from entrypoints.web.portal import routes as portal_routes
 from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
 from registry import collector
@@ -107,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
             Route(IATI_ROUTE, iati_download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *portal_routes(),
         ],
         lifespan=lifespan,
     )

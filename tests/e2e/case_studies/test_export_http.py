@@ -103,7 +103,8 @@ def test_an_unknown_region_or_format_is_a_404_that_says_why(
 
 
 @pytest.mark.parametrize(
-    "position", ["abc", "-1", "1.5", "", " 1", "\uff11\uff12", "9" * 30]  # fullwidth digits
+    "position",
+    ["abc", "-1", "1.5", "", " 1", "\uff11\uff12", "9" * 30],  # fullwidth digits
 )
 def test_a_position_that_is_no_log_position_is_a_400(reader: Api, position: str) -> None:
     response = reader.http.get(f"{ROUTE}/{AFRICA}.md", params={"position": position})
