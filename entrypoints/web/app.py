@@ -25,6 +25,7 @@ from entrypoints.web.graphql_endpoint import (
     RegistryGraphQL,
 )
 from entrypoints.web.iati_downloads import ROUTE as IATI_ROUTE
+from entrypoints.web.portal import not_found
 from entrypoints.web.portal import routes as portal_routes
 from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
@@ -112,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
             *portal_routes(),
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_found},
     )
     app.add_middleware(DatabaseOutage)
     app.add_middleware(

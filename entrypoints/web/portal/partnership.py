@@ -105,7 +105,8 @@ async def partnership(request: Request) -> Response:
     found = await (_now(pool, uuid) if moment is None else _then(request, uuid, moment))
     if found is None:
         if moment is not None and (await q.partnerships_by_id(pool, [uuid]))[0] is not None:
-            raise NotFound(f"This partnership had not been recorded by {moment.date():%Y-%m-%d}.")
+            day = (moment - timedelta(days=1)).date()
+            raise NotFound(f"This partnership had not been recorded by {day:%Y-%m-%d}.")
         raise NotFound(f"There is no partnership with the id {global_id[:80]!r}.")
     record, lists = found
     timeline = await partnership_timeline(pool, uuid)
@@ -115,7 +116,7 @@ async def partnership(request: Request) -> Response:
     context = {
         "p": record,
         "id": global_id,
-        "as_of": (moment - timedelta(days=1)).date() if moment is not None else None,
+        "as_of": (moment - timedelta(days=1)).date() if moment else None,
         "partners": grouped(partners, "sector", _SECTORS),
         "activities": grouped(lists.activities, "practice_area", record.practice_areas),
         "outcomes": lists.outcomes,

@@ -27,8 +27,9 @@ def test_each_format_downloads_as_the_builder_makes_it_at_the_head(
     assert response.content == expected.data
     assert expected.position == head_of(case_database)
     assert response.headers["content-type"] == downloads.MEDIA_TYPES[fmt]
+    disposition = "inline" if fmt == "html" else "attachment"  # HTML opens in the browser
     assert response.headers["content-disposition"] == (
-        f'attachment; filename="case-studies-{AFRICA}-at-{expected.position}.{fmt}"'
+        f'{disposition}; filename="case-studies-{AFRICA}-at-{expected.position}.{fmt}"'
     )
     assert response.headers["etag"] == downloads.export_etag(AFRICA, fmt, expected.position)
     assert response.headers["cache-control"] == "no-cache"  # the head moves
