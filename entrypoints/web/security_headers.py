@@ -5,8 +5,8 @@
 it runs. Every response now says ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``
 and, unless the route set its own policy, ``Content-Security-Policy: default-src 'self';
 frame-ancestors 'none'`` (plus ``base-uri``, ``object-src`` and ``form-action``): the portal's
-pages load only their own stylesheet and icon and run no script, inline or not. GraphiQL gets a policy of its
-own: its one inline script is allowed by its hash, nothing else inline runs.
+pages load only their own stylesheet and icon and run no script, inline or not. GraphiQL gets
+a policy of its own: its one inline script is allowed by its hash, nothing else inline runs.
 """
 
 from __future__ import annotations
