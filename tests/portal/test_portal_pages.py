@@ -85,11 +85,9 @@ def test_the_search_counts_what_graphql_counts(
 
 def facet_counts(html: str, facet: str) -> dict[str, int]:
     section = html.split(f'id="facet-{facet}"')[1].split("</section>")[0]
-    pairs = re.findall(
-        r'<a href="[^"]*"[^>]*>\s*(?:<span[^>]*>Remove: </span>)?([^<]+)</a>\s*<span class="count">([\d,]+)',
-        section,
-    )
-    return {label.strip(): int(n.replace(",", "")) for label, n in pairs}  # fmt: skip
+    value = r'<a href="[^"]*"[^>]*>\s*(?:<span[^>]*>Remove: </span>)?([^<]+)</a>\s*'
+    pairs = re.findall(value + r'<span class="count">([\d,]+)', section)
+    return {label.strip(): int(n.replace(",", "")) for label, n in pairs}
 
 
 def test_each_facet_value_counts_the_hits_its_link_would_show(http: TestClient) -> None:
