@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from entrypoints.web.portal.errors import BadRequest, NotFound, friendly
-from entrypoints.web.portal.home import services
 from entrypoints.web.portal.partnership import grouped, uuid_of
 from entrypoints.web.portal.regions import exports
 from entrypoints.web.portal.rendering import page
+from entrypoints.web.portal.state import services
 from projections import case_studies as cs
 from projections import queries as q
 from registry import geography

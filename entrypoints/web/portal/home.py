@@ -8,9 +8,9 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import Response
 
-from entrypoints.bootstrap import Services
 from entrypoints.web.portal.errors import friendly
 from entrypoints.web.portal.rendering import page
+from entrypoints.web.portal.state import services
 from entrypoints.web.portal.tree import regions
 from projections import case_studies as cs
 from projections import queries as q
@@ -28,11 +28,6 @@ class Happening:
     event: q.EventRecord
     subject: str  # the partnership's title or the organisation's name
     href: str | None  # its page, if it still has one
-
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
 
 
 async def happenings(pool: q.Db, events: list[q.EventRecord]) -> list[Happening]:

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from entrypoints.web.portal.errors import BadRequest, Busy, NotFound, friendly
-from entrypoints.web.portal.home import services
 from entrypoints.web.portal.rendering import page
+from entrypoints.web.portal.state import services
 from projections import queries as q
 from projections.queries.timeline import partnership_timeline
 from registry.domain.codelists import LessonKind, Sector

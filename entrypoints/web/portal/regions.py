@@ -10,13 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from entrypoints.web.portal.errors import NotFound, friendly
-from entrypoints.web.portal.home import services
 from entrypoints.web.portal.labels import label
 from entrypoints.web.portal.rendering import page
+from entrypoints.web.portal.state import facet_cache, services
 from entrypoints.web.portal.tree import ancestry, sub_areas
 from projections import case_studies as cs
 from projections import queries as q
-from projections.queries.facets import partnership_facets
 from registry import geography
 from registry.domain.codelists import PracticeArea, Sector
 from schema.export_urls import export_path, iati_path
@@ -66,7 +65,7 @@ async def region(request: Request) -> Response:
     pool = services(request).pool
     inside = sub_areas(code)
     figures, *sub_figures = await q.region_figures(pool, [code, *(a.code for a in inside)])
-    counts = await partnership_facets(pool, q.PartnershipFilter(region=code), [])
+    counts = await facet_cache(request).counts(pool, q.PartnershipFilter(region=code), [])
     within = set(geography.countries_in(code))
     countries = sorted(
         ((c, n) for c, n in counts.of("country").items() if c in within),
