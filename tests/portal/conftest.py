@@ -29,6 +29,7 @@ from registry.domain.codelists import (
 )
 from registry.settings import Settings
 from schema.ids import to_global_id
+from tests.e2e.conftest import api, settings, world  # noqa: F401 - fresh worlds, for writes
 from tests.postgres import scratch_database
 from tests.projections.case_study_data import World, Writer, build_world
 

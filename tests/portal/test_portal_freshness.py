@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 
 from tests.e2e.conftest import PARTNERSHIP, Api, World, partnership_input
-from tests.e2e.conftest import api, settings, world  # noqa: F401 - fixtures used below
 
 
-def practice_count(api: Api, value: str) -> int:
-    html = api.http.get("/partnerships").text
+def practice_count(client: Api, value: str) -> int:
+    html = client.http.get("/partnerships").text
     section = html.split('id="facet-practiceArea"')[1].split("</section>")[0]
     link = r"practiceArea=" + value + r'"[^>]*>\s*[^<]+</a>\s*'
     found = re.search(link + r'<span class="count">(\d+)', section)
@@ -18,20 +17,20 @@ def practice_count(api: Api, value: str) -> int:
 
 
 def test_a_new_partnership_is_counted_by_the_next_search(world: World) -> None:
-    api = world.api
-    before = practice_count(api, "RESEARCH")  # the world has none: 0 however far projected
-    assert practice_count(api, "RESEARCH") == before  # the same position: the kept counts
-    payload = api.mutate(
+    client = world.api
+    before = practice_count(client, "RESEARCH")  # the world has none: 0 however far projected
+    assert practice_count(client, "RESEARCH") == before  # the same position: the kept counts
+    payload = client.mutate(
         "registerPartnership",
         partnership_input((world.ngo_id, "LEAD"), practiceAreas=["RESEARCH"], title="New work"),
         world.ngo,
         PARTNERSHIP,
     )
     assert payload["userErrors"] == []
-    waited = api.http.post(
+    waited = client.http.post(
         "/graphql",
         json={"query": "{ __typename }"},
         headers={"Registry-Consistent-With": payload["position"]},
     )
     assert waited.headers["registry-consistency"] == "reached"
-    assert practice_count(api, "RESEARCH") == before + 1
+    assert practice_count(client, "RESEARCH") == before + 1
