@@ -138,6 +138,24 @@ def test_a_reader_walks_from_home_to_a_region_a_case_study_and_its_export(
     assert page.locator("h1").inner_text() == "Digital evidence for Kenyan judges"
     looks(page, "case-study", tmp_path)
 
+    page.get_by_role("link", name="the partnership's page and history").click()
+    page.wait_for_url("**/partnerships/*")
+    assert page.locator("#timeline").count() == 1
+    looks(page, "partnership", tmp_path)
+    page.get_by_label("As recorded on").fill("2099-12-31")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**asOf=2099-12-31")
+    assert "As recorded on" in page.locator("[role=status]").inner_text()
+
+    page.get_by_role("link", name="ACME Security").first.click()
+    page.wait_for_url("**/organisations/*")
+    assert page.locator("h1").inner_text() == "ACME Security"
+    looks(page, "organisation", tmp_path)
+    page.go_back()
+    page.go_back()
+    page.go_back()
+    page.wait_for_url("**/case-studies/*")
+
     page.get_by_role("link", name="HTML", exact=True).first.click()
     page.wait_for_url("**/exports/case-studies/002.html")  # shown, not downloaded
     assert "Digital evidence for Kenyan judges" in page.content()
