@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.bootstrap import Services, start_services
 from entrypoints.web.body_limit import BodySizeLimit
@@ -47,6 +48,26 @@ __all__ = [
     "Services",
     "create_app",
 ]
+
+
+class HeadAsGet:
+    """``HEAD`` answered as ``GET`` without its body: strawberry's view refuses ``HEAD`` (405),
+    so a link checker or ``curl -I`` on GraphiQL saw an error where a browser sees a page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}  # Content-Length stays the GET's
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 async def download(request: Request) -> Response:
@@ -104,7 +125,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", HeadAsGet(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
             Route(DOWNLOAD_ROUTE, download, methods=["GET"]),

@@ -192,3 +192,12 @@ def test_head_answers_like_get_on_every_page(http: TestClient, portal_world: Por
         assert head.headers["content-type"] == got.headers["content-type"], path
         assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
         assert head.content == b"", path
+
+
+def test_head_on_graphiql_answers_like_get(http: TestClient) -> None:
+    html = {"accept": "text/html"}
+    got, head = http.get("/graphql", headers=html), http.head("/graphql", headers=html)
+    assert head.status_code == got.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
+    assert head.content == b""
