@@ -5,7 +5,9 @@ each page through Starlette's TestClient, in process: the time is from the reque
 byte of the answer, with no network and no browser, so it is the server's time (routing, the
 read-model queries, rendering and the middleware), plus the in-process client's small share.
 Each kind of page is asked ``REQUESTS`` times after ``WARM_UP`` unmeasured ones (the pools and
-the statement caches warm, as a serving process is); a run's figure is its median and p99.
+the statement caches warm, as a serving process is); a run's figure is its median and p99. The
+pages with facet counts are measured twice: as served (the counts kept for the read model's
+position) and cold (the portal's facet cache emptied before every request).
 
 The ids are picked from the dataset as a reader's clicks would find them: the first partnership
 of the first page, the strongest case study of Africa, the organisation in most partnerships
@@ -33,6 +35,7 @@ from bench.common import (
 )
 from bench.dataset import event_count, seeded_database
 from entrypoints.web.app import create_app
+from entrypoints.web.portal.facet_cache import FacetCache
 from registry.database import DatabaseAddress
 from registry.settings import Settings
 from schema.ids import to_global_id
@@ -71,6 +74,8 @@ def pages(address: DatabaseAddress) -> dict[str, str]:
         "search, text": "/partnerships?q=cybercrime%20training",
         "search, page 2": "",  # the first page's "Next" link, once the app serves
         "partnership": f"/partnerships/{to_global_id('Partnership', partnership)}",
+        "partnership, asOf": f"/partnerships/{to_global_id('Partnership', partnership)}"
+        "?asOf=2099-12-31",
         "region (World)": "/regions/001",
         "region (Africa)": "/regions/002",
         "case study": f"/case-studies/{to_global_id('CaseStudy', study)}",
@@ -85,12 +90,20 @@ def next_page(http: TestClient) -> str:
     return href.replace("&amp;", "&")
 
 
-def timed(http: TestClient, path: str, count: int) -> list[float]:
+# Pages that count facets: measured again with the portal's facet cache emptied before each
+# request, as the first reader after every new event finds it.
+COLD = ("search", "search, region + practice area", "region (World)", "region (Africa)")
+
+
+def timed(http: TestClient, path: str, count: int, *, cold: bool = False) -> list[float]:
     """Milliseconds per answer; every answer must be a 200 page."""
+    cache: FacetCache = http.app.state.facet_cache  # type: ignore[attr-defined]
     for _ in range(WARM_UP):
         http.get(path)
     times = []
     for _ in range(count):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = http.get(path)
         times.append((time.perf_counter() - started) * 1000)
@@ -117,8 +130,10 @@ def run(options: Options) -> None:
             for number in range(1, options.runs + 1):
                 console.rule(f"run {number} of {options.runs}")
                 record: dict[str, Any] = {"load_average_before": load_average()}
-                for kind, path in addresses.items():
-                    times = timed(http, path, count)
+                measured = [(kind, path, False) for kind, path in addresses.items()]
+                measured += [(f"{kind}, cold facets", addresses[kind], True) for kind in COLD]
+                for kind, path, cold in measured:
+                    times = timed(http, path, count, cold=cold)
                     figure = figures.setdefault(kind, _figure(kind))
                     figure.add(percentile(times, 50), p99=percentile(times, 99))
                     record[kind] = {"median_ms": figure.runs[-1], "p99_ms": figure.p99_runs[-1]}
