@@ -62,7 +62,9 @@ def _facet(
             value == chosen,
         )
         for value, text in options
-        if found.get(value, 0) or value == chosen
+        # A chosen value stands alone (its count is the total): remove it to choose another.
+        # Regions nest: the chosen one lists the areas inside it, to narrow further.
+        if value == chosen or ((chosen is None or field == "region") and found.get(value, 0))
     ]
     return Facet(name, title, values)
 
