@@ -72,6 +72,7 @@ async def region(request: Request) -> Response:
         key=lambda item: (-item[1], item[0]),
     )
     studies = await cs.case_studies_page(pool, code, None, CASE_STUDIES, None)
+    position = await cs.head_position(pool)
     search = f"/partnerships?region={code}"
     context = {
         "area": area,
@@ -89,5 +90,6 @@ async def region(request: Request) -> Response:
         ),
         "exports": exports(code),
         "search": search,
+        "position": position,
     }
     return page(request, "region.html", context)
