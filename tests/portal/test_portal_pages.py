@@ -161,12 +161,17 @@ def test_a_region_shows_its_case_studies_ranked_and_every_export(http: TestClien
     html = smoke(http, "/regions/002")
     ranked = re.findall(r'<li><a href="/case-studies/[^"]+">([^<]+)</a>', html)
     assert ranked[0] == "Digital evidence for Kenyan judges"
+    at = re.search(r"up to event #([\d,]+)", html)
+    assert at is not None
+    position = at.group(1).replace(",", "")
     for href in (
-        "/exports/case-studies/002.html", "/exports/case-studies/002.html?download=1",
-        "/exports/case-studies/002.md", "/exports/case-studies/002.csv",
-        "/exports/case-studies/002.json", "/exports/iati/002.xml",
+        "/exports/case-studies/002.html?position={}",
+        "/exports/case-studies/002.html?position={}&download=1",
+        "/exports/case-studies/002.md?position={}", "/exports/case-studies/002.csv?position={}",
+        "/exports/case-studies/002.json?position={}", "/exports/iati/002.xml?position={}",
     ):  # fmt: skip
-        assert f'href="{href}"' in html.replace("&amp;", "&"), href
+        assert f'href="{href.format(position)}"' in html.replace("&amp;", "&"), href
+        assert http.get(href.format(position)).status_code == 200, href
     assert "Sub-Saharan Africa" in html and "Ghana" in html
 
 

@@ -33,7 +33,7 @@ async def case_study(request: Request) -> Response:
         "d": document,
         "id": global_id,
         "areas": areas,
-        "exports": [(a, exports(a.code)) for a in regions],
+        "exports": [(a, exports(a.code, document.position)) for a in regions],
     }
     return page(request, "case_study.html", context)
 

@@ -45,14 +45,19 @@ def bars(counts: Iterable[tuple[str, str, int, str]]) -> list[Bar]:
     return [Bar(text, n, round(CHART_WIDTH * n / top, 2), href) for _c, text, n, href in rows]
 
 
-def exports(code: str) -> list[Export]:
+def exports(code: str, position: int) -> list[Export]:
+    """The area's exports pinned at ``position``, as GraphQL's ``exportUrl`` pins them: the
+    figures a page shows and the files it links to are of one log position."""
+    html = export_path(code, "html", position)
     return [
-        Export("HTML", export_path(code, "html"), "opens in the browser, ready to print"),
-        Export("HTML (download)", export_path(code, "html") + "?download=1", "saves the file"),
-        Export("Markdown", export_path(code, "md"), "for reports and wikis"),
-        Export("CSV", export_path(code, "csv"), "one row per case study, for spreadsheets"),
-        Export("JSON", export_path(code, "json"), "every statement with its source event"),
-        Export("IATI 2.03", iati_path(code), "the area's partnerships as IATI activities"),
+        Export("HTML", html, "opens in the browser, ready to print"),
+        Export("HTML (download)", f"{html}&download=1", "saves the file"),
+        Export("Markdown", export_path(code, "md", position), "for reports and wikis"),
+        Export("CSV", export_path(code, "csv", position), "one row per case study"),
+        Export("JSON", export_path(code, "json", position), "every statement with its source"),
+        Export(
+            "IATI 2.03", iati_path(code, position), "the area's partnerships as IATI activities"
+        ),
     ]
 
 
@@ -71,8 +76,8 @@ async def region(request: Request) -> Response:
         ((c, n) for c, n in counts.of("country").items() if c in within),
         key=lambda item: (-item[1], item[0]),
     )
+    position = await cs.head_position(pool)  # first: the figures are at least this recent
     studies = await cs.case_studies_page(pool, code, None, CASE_STUDIES, None)
-    position = await cs.head_position(pool)
     search = f"/partnerships?region={code}"
     context = {
         "area": area,
@@ -88,7 +93,7 @@ async def region(request: Request) -> Response:
         "sector_bars": bars(
             (str(s), label(s), figures.by_sector.get(s, 0), f"{search}&sector={s}") for s in Sector
         ),
-        "exports": exports(code),
+        "exports": exports(code, position),
         "search": search,
         "position": position,
     }
