@@ -12,7 +12,6 @@ from entrypoints.web.portal.errors import friendly
 from entrypoints.web.portal.rendering import page
 from entrypoints.web.portal.state import services
 from entrypoints.web.portal.tree import regions
-from projections import case_studies as cs
 from projections import queries as q
 from projections.queries.recent import latest_events
 from registry.geography import WORLD
@@ -51,7 +50,10 @@ async def home(request: Request) -> Response:
     areas = regions()
     world, *figures = await q.region_figures(pool, [WORLD, *(a.code for a in areas)])
     organisations = await q.organisations_page(pool, q.OrganisationFilter(), 1, None)
-    studies = await cs.case_studies_page(pool, None, None, 1, None)
+    # A case study is an endorsed partnership: counted as GraphQL's partnerships(filter:
+    # {bestPractice: ENDORSED}) counts them, without ranking them all as caseStudies would.
+    endorsed = q.PartnershipFilter(best_practice="ENDORSED")
+    studies = await q.partnerships_page(pool, endorsed, q.PartnershipOrder.CREATED_AT_DESC, 1, None)
     recent = await happenings(pool, await latest_events(pool, RECENT))
     context = {
         "world": world,

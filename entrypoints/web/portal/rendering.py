@@ -69,6 +69,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,  # a misspelt name fails the tests, not the reader
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat of each file per render
     )
     env.filters.update(number=number, day=day, moment=moment, safe_url=safe_url)
     env.filters.update(label=labels.label, area_name=labels.area_name)
