@@ -6,8 +6,9 @@ byte of the answer, with no network and no browser, so it is the server's time (
 read-model queries, rendering and the middleware), plus the in-process client's small share.
 Each kind of page is asked ``REQUESTS`` times after ``WARM_UP`` unmeasured ones (the pools and
 the statement caches warm, as a serving process is); a run's figure is its median and p99. The
-pages with facet counts are measured twice: as served (the counts kept for the read model's
-position) and cold (the portal's facet cache emptied before every request).
+pages with remembered reads (facet counts, a region's ranked case studies, the home page's
+count of case studies) are measured twice: as served (kept for the read model's position) and
+cold (the portal's position cache emptied before every request).
 
 The ids are picked from the dataset as a reader's clicks would find them: the first partnership
 of the first page, the strongest case study of Africa, the organisation in most partnerships
@@ -35,7 +36,7 @@ from bench.common import (
 )
 from bench.dataset import event_count, seeded_database
 from entrypoints.web.app import create_app
-from entrypoints.web.portal.facet_cache import FacetCache
+from entrypoints.web.portal.position_cache import PositionCache
 from registry.database import DatabaseAddress
 from registry.settings import Settings
 from schema.ids import to_global_id
@@ -90,14 +91,14 @@ def next_page(http: TestClient) -> str:
     return href.replace("&amp;", "&")
 
 
-# Pages that count facets: measured again with the portal's facet cache emptied before each
-# request, as the first reader after every new event finds it.
-COLD = ("search", "search, region + practice area", "region (World)", "region (Africa)")
+# Pages with reads the portal remembers per position: measured again with its cache emptied
+# before each request, as the first reader after every new event finds them.
+COLD = ("home", "search", "search, region + practice area", "region (World)", "region (Africa)")
 
 
 def timed(http: TestClient, path: str, count: int, *, cold: bool = False) -> list[float]:
     """Milliseconds per answer; every answer must be a 200 page."""
-    cache: FacetCache = http.app.state.facet_cache  # type: ignore[attr-defined]
+    cache: PositionCache = http.app.state.position_cache  # type: ignore[attr-defined]
     for _ in range(WARM_UP):
         http.get(path)
     times = []
@@ -131,7 +132,7 @@ def run(options: Options) -> None:
                 console.rule(f"run {number} of {options.runs}")
                 record: dict[str, Any] = {"load_average_before": load_average()}
                 measured = [(kind, path, False) for kind, path in addresses.items()]
-                measured += [(f"{kind}, cold facets", addresses[kind], True) for kind in COLD]
+                measured += [(f"{kind}, cold", addresses[kind], True) for kind in COLD]
                 for kind, path, cold in measured:
                     times = timed(http, path, count, cold=cold)
                     figure = figures.setdefault(kind, _figure(kind))

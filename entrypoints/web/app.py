@@ -28,7 +28,7 @@ from entrypoints.web.graphql_endpoint import (
 from entrypoints.web.iati_downloads import ROUTE as IATI_ROUTE
 from entrypoints.web.portal import not_found
 from entrypoints.web.portal import routes as portal_routes
-from entrypoints.web.portal.facet_cache import FacetCache
+from entrypoints.web.portal.position_cache import PositionCache
 from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
 from registry import collector
@@ -137,7 +137,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         exception_handlers={404: not_found},
     )
-    app.state.facet_cache = FacetCache()
+    app.state.position_cache = PositionCache()
     app.add_middleware(DatabaseOutage)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout

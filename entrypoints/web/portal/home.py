@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from entrypoints.web.portal.errors import friendly
 from entrypoints.web.portal.rendering import page
-from entrypoints.web.portal.state import services
+from entrypoints.web.portal.state import remembered, services
 from entrypoints.web.portal.tree import regions
 from projections import queries as q
 from projections.queries.recent import latest_events
@@ -53,7 +53,11 @@ async def home(request: Request) -> Response:
     # A case study is an endorsed partnership: counted as GraphQL's partnerships(filter:
     # {bestPractice: ENDORSED}) counts them, without ranking them all as caseStudies would.
     endorsed = q.PartnershipFilter(best_practice="ENDORSED")
-    studies = await q.partnerships_page(pool, endorsed, q.PartnershipOrder.CREATED_AT_DESC, 1, None)
+    studies = await remembered(request).read(
+        pool,
+        ("endorsed",),
+        lambda: q.partnerships_page(pool, endorsed, q.PartnershipOrder.CREATED_AT_DESC, 1, None),
+    )
     recent = await happenings(pool, await latest_events(pool, RECENT))
     context = {
         "world": world,

@@ -12,10 +12,11 @@ from starlette.responses import Response
 from entrypoints.web.portal.errors import NotFound, friendly
 from entrypoints.web.portal.labels import label
 from entrypoints.web.portal.rendering import page
-from entrypoints.web.portal.state import facet_cache, services
+from entrypoints.web.portal.state import remembered, services
 from entrypoints.web.portal.tree import ancestry, sub_areas
 from projections import case_studies as cs
 from projections import queries as q
+from projections.queries.facets import partnership_facets
 from registry import geography
 from registry.domain.codelists import PracticeArea, Sector
 from schema.export_urls import export_path, iati_path
@@ -70,14 +71,22 @@ async def region(request: Request) -> Response:
     pool = services(request).pool
     inside = sub_areas(code)
     figures, *sub_figures = await q.region_figures(pool, [code, *(a.code for a in inside)])
-    counts = await facet_cache(request).counts(pool, q.PartnershipFilter(region=code), [])
+    criteria = q.PartnershipFilter(region=code)
+    cache = remembered(request)
+    counts = await cache.read(
+        pool, ("facets", criteria, ()), lambda: partnership_facets(pool, criteria, [])
+    )
     within = set(geography.countries_in(code))
     countries = sorted(
         ((c, n) for c, n in counts.of("country").items() if c in within),
         key=lambda item: (-item[1], item[0]),
     )
     position = await cs.head_position(pool)  # first: the figures are at least this recent
-    studies = await cs.case_studies_page(pool, code, None, CASE_STUDIES, None)
+    studies = await cache.read(
+        pool,
+        ("case studies", code),
+        lambda: cs.case_studies_page(pool, code, None, CASE_STUDIES, None),
+    )
     search = f"/partnerships?region={code}"
     context = {
         "area": area,

@@ -19,10 +19,10 @@ from entrypoints.web.portal.errors import BadRequest, friendly
 from entrypoints.web.portal.labels import country_name, label
 from entrypoints.web.portal.params import Search, parse_search
 from entrypoints.web.portal.rendering import page
-from entrypoints.web.portal.state import facet_cache, services
+from entrypoints.web.portal.state import remembered, services
 from entrypoints.web.portal.tree import regions, sub_areas
 from projections import queries as q
-from projections.queries.facets import FacetCounts
+from projections.queries.facets import FacetCounts, partnership_facets
 from registry import geography
 from registry.domain.codelists import BestPracticeStatus, PartnershipStatus, PracticeArea, Sector
 from registry.geography import Area
@@ -117,7 +117,9 @@ async def partnerships(request: Request) -> Response:
             "after: not a page of this search; start again from the first page"
         ) from None
     areas = [a.code for a in _area_options(search)]
-    counts = await facet_cache(request).counts(pool, criteria, areas)
+    counts = await remembered(request).read(
+        pool, ("facets", criteria, tuple(areas)), lambda: partnership_facets(pool, criteria, areas)
+    )
     next_href = None
     if found.has_next_page:
         next_href = search.query() + ("&" if search.narrowed else "?") + _after(found.cursors[-1])

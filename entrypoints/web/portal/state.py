@@ -1,11 +1,11 @@
-"""What a view reads from the app: the services it opened, and the portal's facet cache."""
+"""What a view reads from the app: the services it opened, and the portal's position cache."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
 from entrypoints.bootstrap import Services
-from entrypoints.web.portal.facet_cache import FacetCache
+from entrypoints.web.portal.position_cache import PositionCache
 
 
 def services(request: Request) -> Services:
@@ -13,6 +13,6 @@ def services(request: Request) -> Services:
     return found
 
 
-def facet_cache(request: Request) -> FacetCache:
-    found: FacetCache = request.app.state.facet_cache
+def remembered(request: Request) -> PositionCache:
+    found: PositionCache = request.app.state.position_cache
     return found
