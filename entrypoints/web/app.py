@@ -51,14 +51,16 @@ __all__ = [
 
 
 class HeadAsGet:
-    """``HEAD`` answered as ``GET`` without its body: strawberry's view refuses ``HEAD`` (405),
-    so a link checker or ``curl -I`` on GraphiQL saw an error where a browser sees a page."""
+    """``HEAD /graphql`` answered as ``GET`` without its body: strawberry's view refuses
+    ``HEAD`` (405), so a link checker or ``curl -I`` on GraphiQL saw an error where a browser
+    sees a page. (Starlette's own routes answer ``HEAD`` already.)"""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, path: str) -> None:
         self.app = app
+        self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != "http" or scope["method"] != "HEAD" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
 
@@ -125,7 +127,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/graphql", HeadAsGet(graphql), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount("/static/graphiql", app=static_files(), name="graphiql-static"),
             Route(DOWNLOAD_ROUTE, download, methods=["GET"]),
@@ -138,6 +140,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={404: not_found},
     )
     app.state.position_cache = PositionCache()
+    app.add_middleware(HeadAsGet, path="/graphql")
     app.add_middleware(DatabaseOutage)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
