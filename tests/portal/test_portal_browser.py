@@ -67,6 +67,12 @@ class Watch:
     external: list[str] = field(default_factory=list)
     statuses: list[tuple[int, str]] = field(default_factory=list)
 
+    def request_failed(self, url: str, failure: str | None) -> None:
+        # The browser fetches the icon at low priority and cancels it when the page is left
+        # first: a click, not a failure. Anything else failing counts.
+        if not (url.endswith("/favicon.svg") and failure == "net::ERR_ABORTED"):
+            self.failed.append(f"{url} {failure}")
+
     def clean(self) -> bool:
         bad = [s for s in self.statuses if s[0] >= 400]
         return not (self.console_errors or self.failed or self.external or bad)
@@ -98,7 +104,7 @@ def browser_page(base_url: str) -> Iterator[tuple[Page, Watch]]:
                 "console",
                 lambda m: watch.console_errors.append(m.text) if m.type == "error" else None,
             )
-            page.on("requestfailed", lambda r: watch.failed.append(f"{r.url} {r.failure}"))
+            page.on("requestfailed", lambda r: watch.request_failed(r.url, r.failure))
             page.on(
                 "request",
                 lambda r: None if r.url.startswith(base_url) else watch.external.append(r.url),
