@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import export, hardening, iati, imports, lag, memory, queries, rebuild, writes
+from bench import export, hardening, iati, imports, lag, memory, portal, queries, rebuild, writes
 from bench.common import Options
 
 # Each part runs on its own fresh database, prints its table and writes bench/results/PART-*.json.
@@ -19,6 +19,7 @@ PARTS: dict[str, Callable[[Options], None]] = {
     "export": export.run,
     "hardening": hardening.run,
     "iati": iati.run,
+    "portal": portal.run,
     # memory last: it measures what the other parts time.
     "memory": memory.run,
 }

@@ -1,4 +1,5 @@
-"""The ASGI app: ``create_app`` routes GraphQL, GraphiQL, downloads and health checks, wraps
+"""The ASGI app: ``create_app`` routes GraphQL, GraphiQL, downloads, health checks and the
+public portal's pages (``entrypoints.web.portal``), wraps
 them in the middleware every answer passes, and opens the services in the Starlette lifespan
 (``entrypoints.bootstrap``). Nothing connects at import time.
 """
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.bootstrap import Services, start_services
 from entrypoints.web.body_limit import BodySizeLimit
@@ -24,6 +26,9 @@ from entrypoints.web.graphql_endpoint import (
     RegistryGraphQL,
 )
 from entrypoints.web.iati_downloads import ROUTE as IATI_ROUTE
+from entrypoints.web.portal import not_found
+from entrypoints.web.portal import routes as portal_routes
+from entrypoints.web.portal.position_cache import PositionCache
 from entrypoints.web.security_headers import SecurityHeaders
 from projections.runner import status as projection_status
 from registry import collector
@@ -43,6 +48,28 @@ __all__ = [
     "Services",
     "create_app",
 ]
+
+
+class HeadAsGet:
+    """``HEAD /graphql`` answered as ``GET`` without its body: strawberry's view refuses
+    ``HEAD`` (405), so a link checker or ``curl -I`` on GraphiQL saw an error where a browser
+    sees a page. (Starlette's own routes answer ``HEAD`` already.)"""
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}  # Content-Length stays the GET's
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 async def download(request: Request) -> Response:
@@ -107,9 +134,13 @@ def create_app(settings: Settings) -> Starlette:
             Route(IATI_ROUTE, iati_download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *portal_routes(),
         ],
         lifespan=lifespan,
+        exception_handlers={404: not_found},
     )
+    app.state.position_cache = PositionCache()
+    app.add_middleware(HeadAsGet, path="/graphql")
     app.add_middleware(DatabaseOutage)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout

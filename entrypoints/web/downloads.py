@@ -1,5 +1,8 @@
 """``GET /exports/case-studies/{code}.{ext}?position=N``: a region's case-study export over HTTP.
 
+The HTML export opens in the browser (``Content-Disposition: inline``); ``?download=1`` saves
+it, as every other format is saved.
+
 Reads are public, as in GraphQL. The export is made at ``position`` (the read model's head when
 absent), so its ETag is known before it is built and a matching ``If-None-Match`` costs one read
 of the tracking row. Building runs on a worker thread with its own connection: a large export
@@ -46,6 +49,7 @@ class Wanted:
     region: str
     format: Format
     position: int | None
+    save: bool = False  # ?download=1: as an attachment, even the HTML export
 
 
 class Refused(Exception):
@@ -75,7 +79,9 @@ class Downloads:
         made = await anyio.to_thread.run_sync(
             self._build, wanted.region, wanted.format, position, limiter=self._limiter
         )
-        headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+        # The HTML export is a page to read: it opens in the browser unless asked to be saved.
+        disposition = "inline" if made.format == "html" and not wanted.save else "attachment"
+        headers["Content-Disposition"] = f'{disposition}; filename="{made.filename}"'
         if made.format == "html":
             headers["Content-Security-Policy"] = _HTML_POLICY
         return Response(made.data, media_type=MEDIA_TYPES[made.format], headers=headers)
@@ -108,7 +114,16 @@ def _wanted(request: Request) -> Wanted:
         raise Refused(404, str(error)) from None
     if geography.area(region) is None:
         raise Refused(404, str(UnknownRegion(region)))
-    return Wanted(region, fmt, asked_position(request.query_params.get("position")))
+    position = asked_position(request.query_params.get("position"))
+    return Wanted(region, fmt, position, asked_download(request.query_params.get("download")))
+
+
+def asked_download(text: str | None) -> bool:
+    if text is None:
+        return False
+    if text not in ("0", "1"):
+        raise Refused(400, f"download: expected 1 (save the file) or 0, not {text[:40]!r}")
+    return text == "1"
 
 
 def asked_position(text: str | None) -> int | None:

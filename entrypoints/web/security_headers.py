@@ -4,8 +4,9 @@
 (clickjacking a token-holding user), and a browser could sniff a JSON answer into something
 it runs. Every response now says ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``
 and, unless the route set its own policy, ``Content-Security-Policy: default-src 'self';
-frame-ancestors 'none'`` (plus ``base-uri`` and ``object-src``). GraphiQL gets a policy of its
-own: its one inline script is allowed by its hash, nothing else inline runs.
+frame-ancestors 'none'`` (plus ``base-uri``, ``object-src`` and ``form-action``): the portal's
+pages load only their own stylesheet and icon and run no script, inline or not. GraphiQL gets
+a policy of its own: its one inline script is allowed by its hash, nothing else inline runs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-DEFAULT_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+# form-action: the portal's forms submit only here (default-src does not cover forms).
+DEFAULT_POLICY = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none';"
+    " form-action 'self'"
+)
 _INLINE_SCRIPT = re.compile(r"<script>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -55,6 +60,8 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Content-Security-Policy", DEFAULT_POLICY)
+                # Links out (evidence, websites) do not tell other sites which page was read.
+                headers.setdefault("Referrer-Policy", "same-origin")
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -27,8 +27,9 @@ def test_each_format_downloads_as_the_builder_makes_it_at_the_head(
     assert response.content == expected.data
     assert expected.position == head_of(case_database)
     assert response.headers["content-type"] == downloads.MEDIA_TYPES[fmt]
+    disposition = "inline" if fmt == "html" else "attachment"  # HTML opens in the browser
     assert response.headers["content-disposition"] == (
-        f'attachment; filename="case-studies-{AFRICA}-at-{expected.position}.{fmt}"'
+        f'{disposition}; filename="case-studies-{AFRICA}-at-{expected.position}.{fmt}"'
     )
     assert response.headers["etag"] == downloads.export_etag(AFRICA, fmt, expected.position)
     assert response.headers["cache-control"] == "no-cache"  # the head moves
@@ -103,7 +104,8 @@ def test_an_unknown_region_or_format_is_a_404_that_says_why(
 
 
 @pytest.mark.parametrize(
-    "position", ["abc", "-1", "1.5", "", " 1", "\uff11\uff12", "9" * 30]  # fullwidth digits
+    "position",
+    ["abc", "-1", "1.5", "", " 1", "\uff11\uff12", "9" * 30],  # fullwidth digits
 )
 def test_a_position_that_is_no_log_position_is_a_400(reader: Api, position: str) -> None:
     response = reader.http.get(f"{ROUTE}/{AFRICA}.md", params={"position": position})
