@@ -185,9 +185,7 @@ def test_seeding_rejects_nothing_appends_nothing_twice_and_shows_through_graphql
     assert f"0 applied, {lines} already there, 0 rejected; 0 events appended" in out
     assert api.event_count() == events
 
-    partnership = to_global_id(
-        "Partnership", keyed_id(demo.SCOPE, "demo-0-pp-0", "partnership")
-    )
+    partnership = to_global_id("Partnership", keyed_id(demo.SCOPE, "demo-0-pp-0", "partnership"))
     response = api.http.post(
         "/graphql",
         json={
@@ -208,9 +206,7 @@ def test_seeding_rejects_nothing_appends_nothing_twice_and_shows_through_graphql
 def test_confirmations_are_made_with_the_organisations_own_tokens(cli: Any, api: Api) -> None:
     assert cli("seed", "--partnerships", "20", "--quiet")[0] == 0
     confirmation = next(
-        line["input"]
-        for line in demo.commands(20)
-        if line["command"] == "confirmParticipation"
+        line["input"] for line in demo.commands(20) if line["command"] == "confirmParticipation"
     )
     response = api.http.post(
         "/graphql",

@@ -176,7 +176,7 @@ def test_the_export_url_downloads_the_export_at_the_position_of_the_query(
 ) -> None:
     found = data(
         reader,
-        "query($format: ExportFormat!) { region(code: \"002\") { exportUrl(format: $format) } }",
+        'query($format: ExportFormat!) { region(code: "002") { exportUrl(format: $format) } }',
         {"format": graphql_format},
     )
     url = found["region"]["exportUrl"]
