@@ -305,6 +305,10 @@ async def _client(
             status, body = await connection.post(script.body(-1 - sequence))
             _tally(LoadResult(), script, status, body, 0.0)
         await barrier.wait()
+        # A connection that waited at the barrier longer than the server's keep-alive timeout
+        # (5 s for uvicorn and node) is closed by the server: start the clock on a fresh one.
+        connection.close()
+        connection = await _Connection.open(split.hostname, split.port, plan.path, headers)
         sequence = 0
         while budget.take():
             sequence += 1

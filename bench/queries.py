@@ -66,7 +66,6 @@ from bench.questions import (
     TITLES,
     Inputs,
     Load,
-    global_id,
 )
 from bench.server import Running, serving
 from registry.database import DatabaseAddress
@@ -164,13 +163,13 @@ def regions_with_partnerships(address: DatabaseAddress) -> tuple[str, ...]:
     return tuple(str(code) for (code,) in rows)
 
 
-def partnership_ids(address: DatabaseAddress, count: int) -> tuple[str, ...]:
-    """The global ids of ``count`` partnerships, in the (random) order of their uuids."""
+def partnership_ids(address: DatabaseAddress, count: int) -> tuple[UUID, ...]:
+    """The ids of ``count`` partnerships, in the (random) order of their uuids."""
     with psycopg.connect(address.dsn(), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT id FROM read_model.partnership_summary ORDER BY id LIMIT %s", (count,)
         ).fetchall()
-    return tuple(global_id("Partnership", UUID(str(id_))) for (id_,) in rows)
+    return tuple(UUID(str(id_)) for (id_,) in rows)
 
 
 def _one_run(
