@@ -6,7 +6,7 @@ answers), a partnership's page (partners, activities, outcomes, lessons), ``regi
 their figures, and a page of a region's case studies.
 
 PostGraphile (``bench/postgraphile/views.sql``) answers each through its own fields:
-``partnershipsInRegion``, ``partnership`` (by uuid), ``allRegionsList``, ``rankedCaseStudies``,
+``partnershipsInRegion``, ``partnershipById``, ``allRegionsList``, ``rankedCaseStudies``,
 ``...List`` relations. Its documents alias every field to ours, so both answers have the same
 shape and one load script reads both. What legitimately differs is the cursors: ours are
 keysets, PostGraphile's are offsets into its function connections. ``without_cursors`` turns
@@ -63,7 +63,7 @@ PARTNERSHIP_PAGE = """query PartnershipPage($id: ID!) {
 # By primary key: ``partnershipByGid`` would filter on a computed column of the view, a
 # sequential scan computing 50,000 global ids a request (8 requests a second, measured).
 PEER_PARTNERSHIP_PAGE = f"""query PartnershipPage($id: UUID!) {{
-  partnership(id: $id) {{
+  partnership: partnershipById(id: $id) {{
     id: gid title summary status startDate endDate bestPractice
     partners: partnersList({_PARTNER_ORDER}) {{
       role since until confirmed organisation {{ id: gid name }} }}
