@@ -5,7 +5,8 @@ by itself after ``requests`` requests or ``seconds``, whichever comes first.
 
 What the clients send is a ``Workload``: ``LogActivities`` (the writes part's mutations, one
 partnership per client), ``SameQuery`` (one document and its variables, again and again) or
-``RegionWalk`` (a page of each region after the other, following each page's end cursor). Each
+``RegionWalk`` (a page of each region after the other, following each page's end cursor) or
+``Cycle`` (a list of variable sets, each client from its own place in it). Each
 client holds one keep-alive connection and speaks HTTP/1.1 itself (``_Connection``): httpx costs
 about 1.5 ms of CPU a request, which on two cores would cap a read benchmark near 600 requests
 a second in the generator rather than in the server.
@@ -125,10 +126,12 @@ class RegionWalk:
     regions: tuple[str, ...]
     pages: int
     clients: int
+    # The connection's field in ``data``: ``partnerships``, ``caseStudies``...
+    root: str = "partnerships"
 
     def script(self, client: int) -> Script:
         start = client * len(self.regions) // self.clients
-        return _WalkScript(self.document, self.regions, self.pages, client, start)
+        return _WalkScript(self.document, self.regions, self.pages, client, start, self.root)
 
 
 @dataclass
@@ -138,6 +141,7 @@ class _WalkScript:
     pages: int
     client: int
     region: int
+    root: str
     page: int = 0
     after: str | None = None
 
@@ -148,7 +152,7 @@ class _WalkScript:
         return {"query": self.document, "variables": variables}
 
     def outcome(self, data: dict[str, Any]) -> list[str]:
-        info = data["partnerships"]["pageInfo"]
+        info = data[self.root]["pageInfo"]
         self.page += 1
         if info["hasNextPage"] and self.page < self.pages:
             self.after = info["endCursor"]
@@ -157,11 +161,46 @@ class _WalkScript:
         return []
 
 
+@dataclass(frozen=True)
+class Cycle:
+    """One document over a list of variable sets, each client from its own place in the list.
+
+    Like ``RegionWalk``, each request carries ``walk`` (client and sequence number), a variable
+    the document does not declare, so that our response cache never answers one: a list of one
+    variable set is a cold load of the same question.
+    """
+
+    document: str
+    variables: tuple[dict[str, Any], ...]
+    clients: int
+
+    def script(self, client: int) -> Script:
+        start = client * len(self.variables) // self.clients
+        return _CycleScript(self.document, self.variables, client, start)
+
+
+@dataclass
+class _CycleScript:
+    document: str
+    variables: tuple[dict[str, Any], ...]
+    client: int
+    at: int
+
+    def body(self, sequence: int) -> dict[str, Any]:
+        chosen = self.variables[self.at % len(self.variables)]
+        self.at += 1
+        variables = chosen | {"walk": f"{self.client}-{sequence}"}
+        return {"query": self.document, "variables": variables}
+
+    def outcome(self, data: dict[str, Any]) -> list[str]:
+        return []
+
+
 # ---------------------------------------------------------------------- configuration
 @dataclass(frozen=True)
 class LoadPlan:
     url: str  # http://127.0.0.1:PORT
-    workload: LogActivities | SameQuery | RegionWalk
+    workload: LogActivities | SameQuery | RegionWalk | Cycle
     requests: int
     seconds: float
     token: str | None = None
@@ -266,6 +305,10 @@ async def _client(
             status, body = await connection.post(script.body(-1 - sequence))
             _tally(LoadResult(), script, status, body, 0.0)
         await barrier.wait()
+        # A connection that waited at the barrier longer than the server's keep-alive timeout
+        # (5 s for uvicorn and node) is closed by the server: start the clock on a fresh one.
+        connection.close()
+        connection = await _Connection.open(split.hostname, split.port, plan.path, headers)
         sequence = 0
         while budget.take():
             sequence += 1

@@ -88,7 +88,8 @@ SELECT a.code, a.name, a.level, a.rank,
        coalesce(s.partnership_count, 0) AS partnership_count,
        coalesce(s.active_count, 0) AS active_count,
        coalesce(s.concluded_count, 0) AS concluded_count,
-       coalesce(s.people_trained, 0) AS people_trained
+       -- integer as our Int (bigint would be PostGraphile's BigInt, a string in JSON)
+       coalesce(s.people_trained, 0)::integer AS people_trained
 FROM peer.areas a
 LEFT JOIN read_model.region_stats s
        ON s.area_code = a.code AND s.practice_area = '*' AND s.sector = '*';

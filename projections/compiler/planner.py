@@ -253,7 +253,9 @@ class _Planner:
 
     def partnerships(self, f: Field) -> str:
         slot = self.slot(f)
-        order: PartnershipOrder = self.shapes[slot]
+        order: PartnershipOrder
+        given: tuple[str, ...]
+        order, given, after = self.shapes[slot]
         keyset = PARTNERSHIP_KEYSETS[order]
         x = self.alias("ps")
         p = self.param
@@ -271,22 +273,22 @@ class _Planner:
         best_practice = p(slot, criterion("best_practice"), "text")
         text = p(slot, lambda a: q.searched(a.filter.text) if a.filter else None, "text")
         iati_identifier = p(slot, criterion("iati_identifier"), "text")
-        conditions = [
-            f"NOT {empty}",
-            f"({region} IS NULL OR {x}.regions @> ARRAY[{region}])",
-            f"({country} IS NULL OR {x}.countries @> ARRAY[{country}])",
-            f"({practice_area} IS NULL OR {x}.practice_areas @> ARRAY[{practice_area}])",
-            f"({sector} IS NULL OR EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
+        # Only the criteria given (the shape says which): see ``PartnershipsArgs.shape``.
+        criteria = {
+            "region": f"{x}.regions @> ARRAY[{region}]",
+            "country": f"{x}.countries @> ARRAY[{country}]",
+            "practice_area": f"{x}.practice_areas @> ARRAY[{practice_area}]",
+            "sector": f"EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
             f" JOIN {self.s}.organisation_summary o ON o.id = pp.organisation_id"
-            f" WHERE pp.partnership_id = {x}.id AND pp.until IS NULL AND o.sector = {sector}))",
-            f"({organisation} IS NULL OR EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
-            f" WHERE pp.partnership_id = {x}.id AND pp.organisation_id = {organisation}))",
-            f"({status} IS NULL OR {x}.status = {status})",
-            f"({best_practice} IS NULL OR {x}.best_practice = {best_practice})",
-            f"({text} IS NULL OR {x}.search @@ websearch_to_tsquery('english', {text}))",
-            f"({iati_identifier} IS NULL OR {x}.iati_identifier = {iati_identifier})",
-        ]
-        filtered = " AND ".join(conditions)
+            f" WHERE pp.partnership_id = {x}.id AND pp.until IS NULL AND o.sector = {sector})",
+            "organisation_id": f"EXISTS (SELECT 1 FROM {self.s}.partnership_partners pp"
+            f" WHERE pp.partnership_id = {x}.id AND pp.organisation_id = {organisation})",
+            "status": f"{x}.status = {status}",
+            "best_practice": f"{x}.best_practice = {best_practice}",
+            "text": f"{x}.search @@ websearch_to_tsquery('english', {text})",
+            "iati_identifier": f"{x}.iati_identifier = {iati_identifier}",
+        }
+        filtered = " AND ".join([f"NOT {empty}", *(criteria[name] for name in given)])
         stats = p(
             slot,
             lambda a: a.filter is not None and q.region_stats_column(a.filter) is not None,
@@ -302,7 +304,9 @@ class _Planner:
             f" ELSE (SELECT count(*) FROM {self.s}.partnership_summary {x}"
             f" WHERE {filtered}) END"
         )
-        ranged = self._after(slot, keyset, x, lambda a: a.filter is not None)
+        ranged = "true"
+        if after:
+            ranged = self._after(slot, keyset, x, lambda a: a.filter is not None, given=True)
         return self.connection(
             f,
             _Listing(
@@ -322,8 +326,19 @@ class _Planner:
             ),
         )
 
-    def _after(self, slot: int, keyset: Keyset, x: str, decoded: Callable[[Any], bool]) -> str:
-        """The keyset range after the slot's cursor, decoded only when the resolver would."""
+    def _after(
+        self,
+        slot: int,
+        keyset: Keyset,
+        x: str,
+        decoded: Callable[[Any], bool],
+        *,
+        given: bool = False,
+    ) -> str:
+        """The keyset range after the slot's cursor, decoded only when the resolver would.
+
+        ``given``: the shape says there is a cursor, so the range needs no ``IS NULL`` case.
+        """
 
         def cursor(a: Any) -> Any:
             return keyset.decode(a.after) if a.after is not None and decoded(a) else (None, None)
@@ -331,7 +346,8 @@ class _Planner:
         sort_type = "timestamptz" if keyset.timestamp else "text"
         value = self.param(slot, lambda a: cursor(a)[0], sort_type)
         id_ = self.param(slot, lambda a: cursor(a)[1], "uuid")
-        return f"({value} IS NULL OR {keyset.after_sql(x, value, id_)})"
+        after = keyset.after_sql(x, value, id_)
+        return after if given else f"({value} IS NULL OR {after})"
 
     def organisations(self, f: Field) -> str:
         slot = self.slot(f)

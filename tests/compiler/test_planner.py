@@ -21,7 +21,7 @@ ARGS = c.PartnershipsArgs(q.PartnershipFilter(region="002"), PartnershipOrder.TI
 
 
 def test_a_count_alone_reads_no_page() -> None:
-    plan = c.plan([page(F("totalCount", "totalCount"))], [PartnershipOrder.TITLE_ASC])
+    plan = c.plan([page(F("totalCount", "totalCount"))], [ARGS.shape])
     assert plan.sql.startswith("SELECT convert_to(")
     assert "row_number" not in plan.sql and "LIMIT" not in plan.sql
     assert "region_stats" in plan.sql  # a region's total is read, not counted
@@ -29,9 +29,7 @@ def test_a_count_alone_reads_no_page() -> None:
 
 def test_a_page_is_a_keyset_range_of_its_order() -> None:
     node = F("node", "node", (F("title", "title"),))
-    plan = c.plan(
-        [page(F("edges", "edges", (F("cursor", "cursor"), node)))], [PartnershipOrder.TITLE_ASC]
-    )
+    plan = c.plan([page(F("edges", "edges", (F("cursor", "cursor"), node)))], [ARGS.shape])
     assert plan.sql.count("SELECT convert_to(") == 1
     assert "ORDER BY ps1.title ASC, ps1.id ASC LIMIT" in plan.sql
     values = plan.bind([ARGS])
@@ -41,7 +39,7 @@ def test_a_page_is_a_keyset_range_of_its_order() -> None:
 def test_aliases_and_typenames_keep_their_order() -> None:
     plan = c.plan(
         [F("b", "__typename"), page(F("a", "totalCount"), F("t", "__typename"))],
-        [PartnershipOrder.CREATED_AT_DESC],
+        [(PartnershipOrder.CREATED_AT_DESC, (), False)],
     )
     assert plan.sql.index('"b":') < plan.sql.index('"partnerships":')
     assert plan.sql.index('"a":') < plan.sql.index('"t":')
@@ -50,10 +48,24 @@ def test_aliases_and_typenames_keep_their_order() -> None:
 
 def test_a_bad_cursor_is_refused_when_binding() -> None:
     node = F("edges", "edges", (F("cursor", "cursor"),))
-    plan = c.plan([page(node)], [PartnershipOrder.TITLE_ASC])
     bad = c.PartnershipsArgs(q.PartnershipFilter(), PartnershipOrder.TITLE_ASC, 5, "garbage")
+    plan = c.plan([page(node)], [bad.shape])
     with pytest.raises(BadCursor):
         plan.bind([bad])
+
+
+def test_a_statement_holds_only_the_criteria_given_and_a_range_only_after_a_cursor() -> None:
+    edges = page(F("edges", "edges", (F("cursor", "cursor"),)))
+    first = c.plan([edges], [ARGS.shape]).sql
+    assert "ps1.regions @> ARRAY[" in first and "ps1.countries @>" not in first
+    assert "IS NULL OR" not in first  # one plan fits every execution of it
+    assert "< ($" not in first
+    after = c.PartnershipsArgs(ARGS.filter, PartnershipOrder.TITLE_ASC, 20, "a cursor")
+    assert after.shape != ARGS.shape
+    later = c.plan([edges], [after.shape]).sql
+    assert "(ps1.title, ps1.id) > ($" in later and "IS NULL OR" not in later
+    blank = c.PartnershipsArgs(q.PartnershipFilter(text="  "), PartnershipOrder.TITLE_ASC, 20, None)
+    assert blank.shape == (PartnershipOrder.TITLE_ASC, (), False)  # a blank search is none
 
 
 @pytest.mark.parametrize(
