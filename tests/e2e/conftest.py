@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from starlette.testclient import TestClient
 
+from entrypoints.cli import main
 from entrypoints.web.app import create_app
 from registry import tokens
 from registry.database import DatabaseAddress
@@ -163,3 +164,19 @@ def world(api: Api) -> World:
         firm_id=firm_id,
         partnership_id=payload["partnership"]["id"],
     )
+
+
+@pytest.fixture
+def cli(
+    database: DatabaseAddress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
+    """``ppp-registry ARGS...`` in this process, on a fresh database: (exit code, stdout,
+    stderr)."""
+    monkeypatch.setenv("DATABASE_URL", database.dsn())
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

@@ -9,9 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from entrypoints.cli import main
 from registry.database import DatabaseAddress
 from registry.domain.actor import Actor, Role
 from registry.idempotency import keyed_id, scope_of
@@ -20,20 +17,6 @@ from tests.e2e.conftest import Api
 
 # The scope of the admin token the import tests create (named "importer").
 IMPORTER = scope_of(Actor(principal="importer", role=Role.ADMIN))
-
-
-@pytest.fixture
-def cli(
-    database: DatabaseAddress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Any:
-    monkeypatch.setenv("DATABASE_URL", database.dsn())
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_token_create_prints_the_token_alone_on_the_last_line(

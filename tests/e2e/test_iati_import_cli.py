@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from entrypoints.cli import main
 from entrypoints.iati_import.planning import registration_key
 from registry.application import load_partnership
 from registry.database import DatabaseAddress
@@ -19,20 +18,6 @@ from tests.e2e.conftest import Api, register_organisation
 from tests.iati import iati_files as f
 
 SUITES = Path(__file__).parents[1] / "iati" / "data" / "iati-schemas"
-
-
-@pytest.fixture
-def cli(
-    database: DatabaseAddress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Any:
-    monkeypatch.setenv("DATABASE_URL", database.dsn())
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 @pytest.fixture

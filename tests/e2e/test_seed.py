@@ -7,10 +7,8 @@ from collections import Counter
 from typing import Any
 
 import asyncpg
-import pytest
 
 from entrypoints import demo
-from entrypoints.cli import main
 from entrypoints.web.app import CONSISTENCY_HEADER
 from registry import geography
 from registry.database import DatabaseAddress
@@ -140,20 +138,6 @@ def test_every_line_is_keyed_refers_only_to_earlier_lines_and_is_plainly_fiction
     nominated = commands["nominateBestPractice"]
     assert 0.07 * 60 <= nominated <= 0.13 * 60
     assert commands["withdrawEndorsement"] < commands["endorseBestPractice"] <= nominated
-
-
-@pytest.fixture
-def cli(
-    database: DatabaseAddress, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Any:
-    monkeypatch.setenv("DATABASE_URL", database.dsn())
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def _head(address: DatabaseAddress) -> int:
