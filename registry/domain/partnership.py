@@ -46,6 +46,10 @@ ActorRecord = dict[str, str | None]
 
 
 class Partnership(Aggregate):
+    # A snapshot stored before partnerships had an IATI identifier restores its state without
+    # one (the library sets the instance's __dict__ from it): the class keeps the default.
+    iati_identifier: str | None = None
+
     # ------------------------------------------------------------------ registration
     @classmethod
     def register(
