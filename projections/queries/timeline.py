@@ -36,18 +36,20 @@ async def partnership_timeline(
 ) -> list[TimelineItem]:
     """Every event of the partnership up to the read model's head, in log order; [] if none."""
     position = await head_position(db, schema=schema)
-    with paused():  # a long stream folds into many small objects
-        events = list(
-            await stream_events(db, [partnership_id], position, schema, stream_type="Partnership")
-        )
+    events = list(
+        await stream_events(db, [partnership_id], position, schema, stream_type="Partnership")
+    )
+    # A long stream folds into many small objects; the collector is paused for the folds only,
+    # never across an await (the pause is process-wide: other requests run meanwhile).
+    with paused():
         state = fold_partnerships(events, timeline=True).get(partnership_id)
-        if state is None:
-            return []
-        organisations = fold_organisations(
-            await stream_events(
-                db, sorted(state.members), position, schema, stream_type="Organisation"
-            )
-        )
+    if state is None:
+        return []
+    members = await stream_events(
+        db, sorted(state.members), position, schema, stream_type="Organisation"
+    )
+    with paused():
+        organisations = fold_organisations(members)
     recorded = {e.position: e.recorded_at for e in events}
     items = []
     for pending in state.timeline:

@@ -49,7 +49,11 @@ async def home(request: Request) -> Response:
     pool = services(request).pool
     areas = regions()
     world, *figures = await q.region_figures(pool, [WORLD, *(a.code for a in areas)])
-    organisations = await q.organisations_page(pool, q.OrganisationFilter(), 1, None)
+    organisations = await remembered(request).read(
+        pool,
+        ("organisations",),
+        lambda: q.organisations_page(pool, q.OrganisationFilter(), 1, None),
+    )
     # A case study is an endorsed partnership: counted as GraphQL's partnerships(filter:
     # {bestPractice: ENDORSED}) counts them, without ranking them all as caseStudies would.
     endorsed = q.PartnershipFilter(best_practice="ENDORSED")

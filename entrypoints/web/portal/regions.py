@@ -70,6 +70,9 @@ async def region(request: Request) -> Response:
         raise NotFound(f"{code[:20]!r} is not an M49 area code (three digits, e.g. 002 Africa).")
     pool = services(request).pool
     inside = sub_areas(code)
+    # Read first, so the figures below are at least this recent: the export links are pinned
+    # to it.
+    position = await cs.head_position(pool)
     figures, *sub_figures = await q.region_figures(pool, [code, *(a.code for a in inside)])
     criteria = q.PartnershipFilter(region=code)
     cache = remembered(request)
@@ -81,7 +84,6 @@ async def region(request: Request) -> Response:
         ((c, n) for c, n in counts.of("country").items() if c in within),
         key=lambda item: (-item[1], item[0]),
     )
-    position = await cs.head_position(pool)  # first: the figures are at least this recent
     studies = await cache.read(
         pool,
         ("case studies", code),
