@@ -17,6 +17,8 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from eventsourcing.persistence import InterfaceError, OperationalError
+
 from registry.application import Receipt, Registry
 from registry.commands import Submission
 from registry.domain.actor import Actor
@@ -46,24 +48,30 @@ class GroupCommit:
         self._max_group = max_group
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._closed = False
+        # Held to queue and to close: nothing is queued after the stop, so every queued
+        # submission is answered.
+        self._closing = threading.Lock()
         self._writer = threading.Thread(target=self._run, name="group-commit", daemon=True)
         self._writer.start()
 
     def submit(self, actor: Actor, submission: Submission) -> Future[Receipt]:
         """Queue a submission: its future gives the receipt or raises ``CommandRejected``."""
         pending = _Pending(actor, submission)
-        if self._closed:
-            pending.answer.set_exception(RuntimeError("the registry is shutting down"))
-        else:
-            self._queue.put(pending)
+        with self._closing:
+            if not self._closed:
+                self._queue.put(pending)
+                return pending.answer
+        pending.answer.set_exception(RuntimeError("the registry is shutting down"))
         return pending.answer
 
     def close(self) -> None:
         """Save what is queued, then stop the writer."""
-        if not self._closed:
+        with self._closing:
+            if self._closed:
+                return
             self._closed = True
             self._queue.put(_STOP)
-            self._writer.join()
+        self._writer.join()
 
     def _run(self) -> None:
         stopping = False
@@ -99,6 +107,12 @@ class GroupCommit:
             return
         try:
             results = self._registry.submit_group([(p.actor, p.submission) for p in group])
+        except (OperationalError, InterfaceError) as unreachable:
+            # The database is away (the event store has already retried): every one of them
+            # would meet it again, one after another, so all are told at once (a 503 upstream).
+            for pending in group:
+                pending.answer.set_exception(unreachable)
+            return
         except Exception:
             # Not a rejection (those come back as results): a fault that one of them hit.
             # Each alone, so it fails only the one that meets it.

@@ -209,3 +209,33 @@ def test_closing_saves_what_is_queued_and_refuses_what_comes_after(registry: Reg
 def _settled(future: Future[Receipt]) -> Receipt | BaseException:
     error = future.exception(timeout=60)
     return error if error is not None else future.result()
+
+
+def test_a_database_outage_fails_the_whole_group_at_once(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each alone would meet the outage again, one after another on the one writer thread."""
+    from eventsourcing.persistence import OperationalError
+
+    kct, _ldr, ours, _theirs = _setting(registry)
+    alone: list[c.Submission] = []
+    submit = registry.submit
+
+    def away(group: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    def counted(actor: Actor, submission: c.Submission) -> Receipt:
+        alone.append(submission)
+        return submit(actor, submission)
+
+    monkeypatch.setattr(registry, "submit_group", away)
+    monkeypatch.setattr(registry, "submit", counted)
+    writer = GroupCommit(registry)
+    try:
+        futures = [writer.submit(kct, c.Submission(_activity(ours, f"w{n}"))) for n in range(20)]
+        outcomes = [_settled(f) for f in futures]
+    finally:
+        writer.close()
+    grouped = [o for o in outcomes if isinstance(o, OperationalError)]
+    assert len(grouped) + len(alone) == 20  # a lone first write is submitted alone, as ever
+    assert len(alone) <= 1 and len(grouped) >= 19
