@@ -92,7 +92,10 @@ class Destination:
             yield self
             return
         try:
-            self._prepare()
+            try:
+                self._prepare()
+            except OSError as error:  # a check on the way that this user may not make
+                raise CliError(f"cannot write to {self.directory}: {error.strerror}") from None
             yield self
         finally:
             self._clean_up()
@@ -116,6 +119,13 @@ def destination_of(out: str | None) -> Destination:
     """What ``--out`` means: ``-`` standard output; a path ending in ``/``, or an existing
     directory, a directory (made if it does not exist yet); else a file, whose directory must
     exist (a typo should not make directories); nothing, the current directory."""
+    try:
+        return _destination_of(out)
+    except OSError as error:  # e.g. a directory on the way that this user may not search
+        raise CliError(f"cannot write {out}: {error.strerror}") from None
+
+
+def _destination_of(out: str | None) -> Destination:
     if out == STANDARD_OUTPUT:
         return Destination(None, None)
     if out is None:

@@ -87,6 +87,20 @@ def test_a_file_in_a_missing_directory_fails_before_the_export_is_built(
 
 
 @pytest.mark.parametrize("verb", [CASE_STUDIES, IATI], ids=["case-studies", "iati"])
+def test_a_path_the_system_refuses_to_look_at_is_a_clear_error(
+    verb: tuple[str, ...], cli: Any, world: World, tmp_path: Path
+) -> None:
+    # A name too long to look up: pathlib raises it (as it raises a permission error on a
+    # directory this user may not search), where a missing one is only False.
+    long = "d" * 300
+    for out in (f"{tmp_path}/{long}/x.out", f"{tmp_path}/{long}/", f"{tmp_path}/{long}/a/"):
+        code, _out, err = cli(*verb, "--out", out)
+        assert code == 2, out
+        assert "File name too long" in err and "Traceback" not in err, err
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("verb", [CASE_STUDIES, IATI], ids=["case-studies", "iati"])
 def test_a_file_where_a_directory_should_be_fails_before_the_export_is_built(
     verb: tuple[str, ...], cli: Any, world: World, tmp_path: Path
 ) -> None:
