@@ -138,7 +138,9 @@ def portal_settings(
     )
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: the app holds pools of connections while it runs, and the tests
+# after the portal's (two servers at once, say) need the server's connections back.
+@pytest.fixture(scope="module")
 def http(portal_world: PortalWorld, portal_settings: Settings) -> Iterator[TestClient]:
     """A reader without a token, over the app's HTTP interface."""
     with TestClient(create_app(portal_settings)) as client:
