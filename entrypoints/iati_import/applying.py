@@ -287,19 +287,21 @@ class IatiImporter:
         registrations: list[tuple[Org, Step]] = []
         # Said of organisations to register: reported only if the activity is applied.
         registered_notes: list[Note] = []
+        seen: set[UUID] = set()
         for org in orgs:
             found = self._organisations.find(org)
             if found is None:
                 found = self._organisations.keyed_id(org)
-                if found not in {p.organisation_id for p in partners}:
+                if found not in seen:
                     step = self._registration(org, activity, registered_notes)
                     if step is None:
                         continue
                     registrations.append((org, step))
                     # Later activities of the chunk name it by this id; forgotten if refused.
                     self._organisations.remember(org, found)
-            if found in {p.organisation_id for p in partners}:
+            if found in seen:
                 continue  # listed twice (under two roles): the first role stands
+            seen.add(found)
             partners.append(Partner(found, org.role, org.since, org.until))
         return partners, registrations, registered_notes
 

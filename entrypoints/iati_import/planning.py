@@ -24,6 +24,7 @@ from entrypoints.iati_import.records import IatiActivity, Note, OutcomeRecord
 from registry.domain.codelists import ActivityKind, PartnerRole, PracticeArea
 from registry.domain.partnership import Partnership
 from registry.domain.records import Outcome
+from registry.domain.validation import MAX_PARTNERS
 from schema.ids import to_global_id
 
 
@@ -173,6 +174,13 @@ def _refusal(
     line = activity.line
     if not activity.identifier:
         return Note("iati-identifier", line, "the identifier is empty")
+    if len(partners) > MAX_PARTNERS:
+        # Before any organisation of it is registered: the registration would be refused.
+        return Note(
+            "participating-org",
+            line,
+            f"{len(partners)} partners, over the registry's limit of {MAX_PARTNERS}",
+        )
     if activity.title is None:
         return Note("title", line, "the title has no narrative")
     if activity.summary is None:

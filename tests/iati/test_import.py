@@ -13,6 +13,7 @@ from entrypoints.iati_import.planning import registration_key
 from registry.application import Registry, load_organisation, load_partnership
 from registry.database import DatabaseAddress
 from registry.domain.codelists import PartnerRole, PracticeArea, ResultLevel
+from registry.domain.validation import MAX_PARTNERS
 from registry.idempotency import keyed_id, scope_of
 from tests.iati import iati_files as f
 
@@ -206,3 +207,18 @@ def test_a_refused_command_is_refused_again_for_its_own_reason_on_reimport(
     [again] = f.import_file(registry, path).activities
     assert again.refusals == [refusal]  # not IDEMPOTENCY_KEY_REUSED: keys follow the content
     assert _event_count(registry) == before
+
+
+def test_an_activity_with_more_partners_than_the_registry_allows_registers_none_of_them(
+    registry: Registry, tmp_path: Path
+) -> None:
+    many = "".join(
+        f'<participating-org type="22" role="{2 if n == 0 else 4}">'
+        f"<narrative>Partner {n}</narrative></participating-org>"
+        for n in range(MAX_PARTNERS + 1)
+    )
+    path = f.write(tmp_path, f.activities(f.activity(participants=many)))
+    [rejected] = f.import_file(registry, path).activities
+    assert rejected.status is Status.REJECTED
+    assert "limit" in rejected.refusals[0] and str(MAX_PARTNERS) in rejected.refusals[0]
+    assert _event_count(registry) == 0  # no organisation registered for a refused activity
