@@ -14,17 +14,16 @@ import pytest
 
 from registry.database import DatabaseAddress
 from tests.e2e.conftest import World
-from tests.e2e.test_cli import cli  # noqa: F401 - the fixture
 
 
-def test_status_shows_the_read_model_caught_up(cli: Any, world: World) -> None:  # noqa: F811
+def test_status_shows_the_read_model_caught_up(cli: Any, world: World) -> None:
     world.api.post("{ __typename }", None)
     code, out, _err = cli("status")
     assert code == 0
     assert "position" in out and "lag" in out
 
 
-def test_rebuild_switches_in_an_equal_read_model(cli: Any, world: World) -> None:  # noqa: F811
+def test_rebuild_switches_in_an_equal_read_model(cli: Any, world: World) -> None:
     query = "{ partnerships { totalCount edges { node { title partners { role } } } } }"
     before = world.api.post(query)
     code, out, _err = cli("rebuild", "--quiet")
