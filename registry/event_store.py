@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -41,6 +42,19 @@ _library_insert_events: Callable[..., Sequence[int] | None] = inspect.unwrap(
 _library_select_events: Callable[..., Sequence[StoredEvent]] = inspect.unwrap(
     PostgresApplicationRecorder.select_events
 )
+
+
+@contextmanager
+def ddl_locked(datastore: PostgresDatastore) -> Iterator[None]:
+    """Hold the registry's DDL lock: processes starting together on a new database (an API
+    and a projector, say) would race in CREATE TABLE IF NOT EXISTS, which can fail on
+    PostgreSQL's catalog. One at a time, then: the others wait and find the tables there."""
+    with datastore.get_connection() as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
 
 class RegistryRecorder(PostgresApplicationRecorder):
@@ -141,18 +155,11 @@ class RegistryRecorder(PostgresApplicationRecorder):
         return positions
 
     def create_table(self) -> None:
-        # Processes starting together on a new database (an API and a projector, say) would
-        # race in CREATE TABLE IF NOT EXISTS, which can fail on PostgreSQL's catalog. One at a
-        # time, then: the others wait and find the tables there.
-        with self.datastore.get_connection() as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
-            try:
-                super().create_table()
-                # A database made before keys had owners: give its records theirs, once.
-                with self.datastore.transaction(commit=True) as curs:
-                    self.idempotency.migrate(curs)
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
+        with ddl_locked(self.datastore):
+            super().create_table()
+            # A database made before keys had owners: give its records theirs, once.
+            with self.datastore.transaction(commit=True) as curs:
+                self.idempotency.migrate(curs)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -23,7 +23,7 @@ from eventsourcing.persistence import EventStore, IntegrityError
 
 from registry.application import Registry
 from registry.domain.partnership import Partnership
-from registry.event_store import DDL_LOCK, RegistryRecorder
+from registry.event_store import ddl_locked
 from registry.snapshots import PartnershipSnapshot
 
 
@@ -49,15 +49,8 @@ class HistoryRegistry(Registry):
         # together on a new database raced there (PostgreSQL's catalog refuses the second
         # CREATE TABLE IF NOT EXISTS: 1 start in 15 with four at once), so it is created under
         # the lock the event store's own tables are created under.
-        recorder = self.recorder
-        if not isinstance(recorder, RegistryRecorder):
+        with ddl_locked(self.store.datastore):
             return super().construct_snapshot_store()
-        with recorder.datastore.get_connection() as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
-            try:
-                return super().construct_snapshot_store()
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
 
 def version_at(registry: Registry, partnership_id: UUID, moment: datetime) -> int | None:
