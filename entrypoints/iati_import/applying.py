@@ -38,7 +38,7 @@ from registry.domain.actor import Actor
 from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
 from registry.domain.errors import CommandRejected, Problem
 from registry.domain.identifiers import IatiActivityIndex, identifier_problem
-from registry.domain.organisation import OrganisationNameIndex
+from registry.domain.organisation import OrganisationNameIndex, name_key
 from registry.domain.partnership import Partnership
 from registry.idempotency import keyed_id, scope_of
 
@@ -126,7 +126,7 @@ class _Organisations:
 
     @staticmethod
     def _bases(org: Org) -> list[str]:
-        return ([f"ref:{org.ref}"] if org.ref else []) + [f"name:{org.name.casefold()}"]
+        return ([f"ref:{org.ref}"] if org.ref else []) + [f"name:{name_key(org.name)}"]
 
     def _by_key(self, org: Org) -> UUID | None:
         # An organisation this importer registered under the same ref (or name) before.

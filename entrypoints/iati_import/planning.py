@@ -22,6 +22,7 @@ from uuid import UUID
 
 from entrypoints.iati_import.records import IatiActivity, Note, OutcomeRecord
 from registry.domain.codelists import ActivityKind, PartnerRole, PracticeArea
+from registry.domain.organisation import name_key
 from registry.domain.partnership import Partnership
 from registry.domain.records import Outcome
 from registry.domain.validation import MAX_PARTNERS
@@ -38,8 +39,9 @@ def registration_key(identifier: str) -> str:
 
 
 def organisation_key(ref: str | None, name: str) -> str:
-    """The key of an organisation's registration: its ref, else its case-folded name."""
-    basis = f"ref:{ref}" if ref else f"name:{name.strip().casefold()}"
+    """The key of an organisation's registration: its ref, else its name as the registry
+    compares names (case-folded, white space collapsed: ``name_key``)."""
+    basis = f"ref:{ref}" if ref else f"name:{name_key(name)}"
     return f"iati:organisation:{digest(basis)}"
 
 

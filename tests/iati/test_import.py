@@ -222,3 +222,24 @@ def test_an_activity_with_more_partners_than_the_registry_allows_registers_none_
     assert rejected.status is Status.REJECTED
     assert "limit" in rejected.refusals[0] and str(MAX_PARTNERS) in rejected.refusals[0]
     assert _event_count(registry) == 0  # no organisation registered for a refused activity
+
+
+def test_one_organisation_named_with_other_spacing_and_case_is_registered_once(
+    registry: Registry, tmp_path: Path
+) -> None:
+    def named(name: str) -> str:
+        return (
+            '<participating-org type="22" role="2">'
+            f"<narrative>{name}</narrative></participating-org>"
+        )
+
+    first = f.activity("XM-TEST-ONE", participants=named("Acme  Cyber Ltd"))
+    second = f.activity("XM-TEST-TWO", participants=named("acme cyber LTD"))
+    report = f.import_file(registry, f.write(tmp_path, f.activities(first, second)))
+    assert [a.status for a in report.activities] == [Status.IMPORTED, Status.IMPORTED], report
+    leads = {
+        m
+        for identifier in ("XM-TEST-ONE", "XM-TEST-TWO")
+        for m in _partnership(registry, identifier).memberships  # type: ignore[attr-defined]
+    }
+    assert len(leads) == 1  # the registry compares names so: one organisation, not a duplicate
