@@ -88,7 +88,17 @@ def _indicator(
                 Note("baseline", line(baseline_element), "@value is not a number: not imported")
             )
     own = evidence_urls(activity, list(element.iterfind(".//document-link")))
-    urls = tuple(dict.fromkeys((*result_urls, *own)))[:MAX_URLS]
+    urls = tuple(dict.fromkeys((*result_urls, *own)))
+    if len(urls) > MAX_URLS:
+        activity.notes.append(
+            Note(
+                "document-link",
+                line(element),
+                f"{len(urls)} evidence links for one indicator: the first {MAX_URLS} imported,"
+                f" {len(urls) - MAX_URLS} not (the registry keeps at most {MAX_URLS})",
+            )
+        )
+        urls = urls[:MAX_URLS]
     periods = element.findall("period")
     if not periods:
         activity.outcomes.append(

@@ -13,7 +13,7 @@ from entrypoints.iati_import.planning import registration_key
 from registry.application import Registry, load_organisation, load_partnership
 from registry.database import DatabaseAddress
 from registry.domain.codelists import PartnerRole, PracticeArea, ResultLevel
-from registry.domain.validation import MAX_PARTNERS
+from registry.domain.validation import MAX_PARTNERS, MAX_URLS
 from registry.idempotency import keyed_id, scope_of
 from tests.iati import iati_files as f
 
@@ -243,3 +243,30 @@ def test_one_organisation_named_with_other_spacing_and_case_is_registered_once(
         for m in _partnership(registry, identifier).memberships  # type: ignore[attr-defined]
     }
     assert len(leads) == 1  # the registry compares names so: one organisation, not a duplicate
+
+
+def test_evidence_links_past_the_registrys_limit_are_reported_not_dropped_silently(
+    registry: Registry, tmp_path: Path
+) -> None:
+    def links(prefix: str, count: int) -> str:
+        return "".join(
+            f'<document-link url="https://example.org/{prefix}{n}.pdf" format="application/pdf">'
+            '<title><narrative>Evaluation</narrative></title><category code="A08"/>'
+            "</document-link>"
+            for n in range(count)
+        )
+
+    # Within the limit on each level, over it once the result's and the indicator's are merged.
+    many = (
+        f.result()
+        .replace('<indicator measure="1">', f'{links("r", 15)}<indicator measure="1">', 1)
+        .replace("<baseline ", f"{links('i', 10)}<baseline ", 1)
+    )
+    [activity] = f.import_file(
+        registry, f.write(tmp_path, f.activities(f.activity(results=many)))
+    ).activities
+    assert activity.status is Status.IMPORTED, activity
+    [outcome] = _partnership(registry).outcomes.values()  # type: ignore[attr-defined]
+    assert len(outcome.evidence_urls) == MAX_URLS
+    [note] = [n for n in activity.notes if "evidence links" in n.reason]
+    assert "26 evidence links" in note.reason and note.line > 0  # 15 + 10 + the result's own
