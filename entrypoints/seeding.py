@@ -126,7 +126,7 @@ def seed_demo(
 
     # Pass 2: each organisation confirms its own participation, with its own token.
     wanted = [
-        (f"{SEEDER} for {_name(registry, organisation)}", Role.CONTRIBUTOR, organisation)
+        (_organisation_seeder(_name(registry, organisation)), Role.CONTRIBUTOR, organisation)
         for organisation in deferred
     ]
     for actor, lines in zip(_actors(address, wanted), deferred.values(), strict=True):
@@ -212,3 +212,14 @@ def _actors(
         ]
 
     return asyncio.run(run())
+
+
+def _organisation_seeder(organisation_name: str) -> str:
+    """The name of the demo's token of one organisation (its confirmations are its own)."""
+    return f"{SEEDER} for {organisation_name}"
+
+
+def is_demo_token(name: str) -> bool:
+    """Whether the demo seeding made a token of this name: an identity for the demo's audit
+    trail whose secret nobody holds."""
+    return name == SEEDER or name.startswith(_organisation_seeder(""))

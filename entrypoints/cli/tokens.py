@@ -11,7 +11,7 @@ from uuid import UUID
 
 from entrypoints.bootstrap import open_registry
 from entrypoints.cli.common import CliError, Verbs, err, out, with_tokens
-from entrypoints.demo import SEEDER
+from entrypoints.seeding import is_demo_token
 from registry import tokens
 from registry.application import load_organisation
 from registry.database import open_database
@@ -128,9 +128,8 @@ def list_all(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def is_demo(record: tokens.TokenRecord) -> bool:
-    """Whether the demo seeding made this token: an identity for the demo's audit trail whose
-    secret nobody holds (``entrypoints/seeding.py`` names them)."""
-    return record.name == SEEDER or record.name.startswith(f"{SEEDER} for ")
+    """Whether the demo seeding made this token (``entrypoints/seeding.py`` names them)."""
+    return is_demo_token(record.name)
 
 
 def _as_text(r: tokens.TokenRecord) -> str:
