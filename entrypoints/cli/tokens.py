@@ -160,6 +160,15 @@ def _as_json(r: tokens.TokenRecord) -> dict[str, object]:
     }
 
 
+def _whole_id(text: str) -> str | None:
+    """A whole id in any spelling UUID() takes (no dashes, braces, ``urn:uuid:``), as
+    ``token list`` writes it; None for anything else (a prefix, say)."""
+    try:
+        return str(UUID(text))
+    except ValueError:
+        return None
+
+
 def _utc(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
@@ -171,7 +180,7 @@ def _printable(text: str) -> str:
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
-    prefix = args.id.strip().lower()
+    prefix = _whole_id(args.id.strip()) or args.id.strip().lower()
     if not _ID_PREFIX.fullmatch(prefix):
         raise CliError(
             f"'{args.id}' is not a token id (or its first {MIN_PREFIX} or more characters);"

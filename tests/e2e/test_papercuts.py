@@ -221,6 +221,18 @@ def test_revoke_takes_a_unique_start_of_an_id(cli: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    "spelling",
+    [lambda i: i.replace("-", ""), lambda i: f"urn:uuid:{i}", lambda i: "{" + i.upper() + "}"],
+    ids=["no dashes", "urn", "braces"],
+)
+def test_revoke_takes_a_whole_id_in_any_spelling_a_uuid_has(cli: Any, spelling: Any) -> None:
+    token_id = _create(cli, "admin", "leaver")
+    code, out, err = cli("token", "revoke", spelling(token_id))
+    assert code == 0, err
+    assert token_id in out
+
+
+@pytest.mark.parametrize(
     ("given", "explained"),
     [
         ("abc", "not a token id"),  # too short to name one token safely
