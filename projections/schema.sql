@@ -65,6 +65,10 @@ CREATE INDEX partnership_summary_search ON partnership_summary USING gin (search
 CREATE INDEX partnership_summary_by_created ON partnership_summary (created_at, id);
 CREATE INDEX partnership_summary_by_updated ON partnership_summary (updated_at, id);
 CREATE INDEX partnership_summary_by_title ON partnership_summary (title, id);
+-- partnerships(filter: {bestPractice}): the case studies (endorsed), counted on the portal's
+-- home page and paged newest first, without a scan of every partnership.
+CREATE INDEX partnership_summary_by_best_practice
+    ON partnership_summary (best_practice, created_at, id);
 -- partnerships(filter: {iatiIdentifier}): an importer finds the partnership of an activity.
 CREATE INDEX partnership_summary_by_iati_identifier ON partnership_summary (iati_identifier)
     WHERE iati_identifier IS NOT NULL;
