@@ -320,21 +320,9 @@ def _new_partners(
             )
 
 
-def _outcome_fields(record: OutcomeRecord) -> dict[str, Any]:
-    return {
-        "indicator": record.indicator,
-        "unit": record.unit,
-        "baseline": record.baseline,
-        "target": record.target,
-        "actual": record.actual,
-        "periodStart": _iso(record.period_start),
-        "periodEnd": _iso(record.period_end),
-        "verification": str(record.verification),
-        "evidenceUrls": list(record.evidence_urls),
-    }
-
-
-def _stored_fields(outcome: Outcome) -> dict[str, Any]:
+def _outcome_fields(outcome: OutcomeRecord | Outcome) -> dict[str, Any]:
+    """An outcome's correctable fields as the mutations take them: the same for one read from
+    the file and one the registry holds, so the two compare equal when nothing changed."""
     return {
         "indicator": outcome.indicator,
         "unit": outcome.unit,
@@ -377,7 +365,7 @@ def _outcomes(
             )
             continue
         unmatched.remove(match)
-        stored = _stored_fields(match)
+        stored = _outcome_fields(match)
         changes = {name: value for name, value in wanted.items() if stored[name] != value}
         if changes:
             plan.steps.append(
