@@ -42,10 +42,7 @@ def organisation_record(organisation: Organisation) -> q.OrganisationRecord:
         website=organisation.website,
         partnership_count=0,  # not known to the write side; not exposed by the API either
         updated_position=0,
-        identifiers=tuple(
-            q.IdentifierRecord(ref=i.ref, scheme=i.scheme, value=i.value)
-            for i in organisation.identifiers
-        ),
+        identifiers=tuple(organisation.identifiers),
     )
 
 

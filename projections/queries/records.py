@@ -10,6 +10,8 @@ from uuid import UUID
 
 import asyncpg
 
+from registry.domain.identifiers import OrganisationIdentifier
+
 
 @dataclass(frozen=True)
 class PartnershipRecord:
@@ -31,17 +33,9 @@ class PartnershipRecord:
     iati_identifier: str | None = None
 
 
-@dataclass(frozen=True)
-class IdentifierRecord:
-    """An organisation's identifier: ``ref`` as published, or ``scheme`` and ``value``."""
-
-    ref: str | None
-    scheme: str | None
-    value: str | None
-
-    @property
-    def iati_ref(self) -> str:
-        return self.ref if self.ref is not None else f"{self.scheme}-{self.value}"
+# An organisation's identifier in the read model is the domain's own value (ref, or scheme and
+# value), read back from the same recorded form.
+IdentifierRecord = OrganisationIdentifier
 
 
 @dataclass(frozen=True)
@@ -198,10 +192,7 @@ def organisation_record(row: asyncpg.Record) -> OrganisationRecord:
 
 def identifier_records(text: str) -> tuple[IdentifierRecord, ...]:
     # No jsonb codec is set on the pool's connections, so jsonb arrives as its text.
-    return tuple(
-        IdentifierRecord(ref=i.get("ref"), scheme=i.get("scheme"), value=i.get("id"))
-        for i in json.loads(text)
-    )
+    return tuple(OrganisationIdentifier.of_record(i) for i in json.loads(text))
 
 
 def membership_record(row: asyncpg.Record) -> MembershipRecord:
