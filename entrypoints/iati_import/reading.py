@@ -15,6 +15,7 @@ from entrypoints.iati_import.values import (
     EXT,
     Element,
     iso_date,
+    iso_datetime,
     line,
     narrative,
     tag,
@@ -86,6 +87,14 @@ def read_activity(element: Element) -> IatiActivity:
         line=line(element),
         last_updated=(element.get("last-updated-datetime") or "").strip() or None,
     )
+    activity.updated_at, problem = iso_datetime(activity.last_updated)
+    if activity.last_updated is None:
+        problem = (
+            "no @last-updated-datetime: this version cannot be told older or newer than one "
+            "imported before, so it is applied as what the registry lacks"
+        )
+    if problem is not None:
+        activity.notes.append(Note("iati-activity", activity.line, problem))
     activity.title = narrative(element.find("title"))
     not_imported: dict[str, list[int]] = {}
     for child in element:
