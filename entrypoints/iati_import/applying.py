@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -338,7 +338,8 @@ class IatiImporter:
                     # Later activities of the chunk name it by this id; forgotten if refused.
                     self._organisations.remember(org, found)
             if found in seen:
-                continue  # listed twice (under two roles): the first role stands
+                _listed_again(partners, found, org, result)
+                continue
             seen.add(found)
             partners.append(Partner(found, org.role, org.since, org.until))
         return partners, registrations, registered_notes
@@ -421,6 +422,29 @@ class IatiImporter:
                     result.appended += 1
                 done.append(True)
         return done
+
+
+def _listed_again(partners: list[Partner], found: UUID, org: Org, result: ActivityReport) -> None:
+    """An organisation listed twice, under two roles (a funder that is also accountable, as
+    publishers often say): a partner has one role in the registry. The first role stands,
+    except that Accountable (LEAD) wins, since a partnership needs a lead; the other is
+    reported."""
+    index = next(i for i, p in enumerate(partners) if p.organisation_id == found)
+    first = partners[index]
+    if first.role is org.role:
+        return
+    kept, dropped = first.role, org.role
+    if org.role is PartnerRole.LEAD:
+        partners[index] = replace(first, role=PartnerRole.LEAD)
+        kept, dropped = PartnerRole.LEAD, first.role
+    result.notes.append(
+        Note(
+            "participating-org",
+            org.line,
+            f"{org.name!r} is listed again, as {org.role}: a partner has one role in the "
+            f"registry, {kept} kept ({dropped} not imported)",
+        )
+    )
 
 
 def _not_newer(

@@ -109,7 +109,8 @@ def _description(activity: IatiActivity, element: Element) -> None:
         activity.conclusion = text.removeprefix(CONCLUSION_PREFIX).strip() or None
     else:
         reason = (
-            "target groups belong to the registry's activities, which IATI does not carry"
+            "(Target Groups) the registry records target groups on its activities (trainings, "
+            "workshops...), which IATI does not carry; a partnership has none of its own"
             if kind == codes.DESCRIPTION_TARGET_GROUPS
             else "the registry keeps one summary and one statement of objectives"
         )
