@@ -278,6 +278,8 @@ class Registry(Application[UUID]):
             )
         elif isinstance(command, c.RegisterPartnership):
             change = partnership_handlers.register_partnership(uow, actor, command, new_id)
+        elif isinstance(command, c.RecordIatiVersion):
+            change = partnership_handlers.record_iati_version(uow, actor, command)
         else:
             change = partnership_handlers.change_partnership(
                 uow, actor, command, expected_version, new_id
@@ -411,6 +413,8 @@ def _aggregates_read_by(command: c.Command) -> tuple[UUID, ...]:
         return (*partners, IatiActivityIndex.id_for(command.iati_identifier))
     if isinstance(command, c.AddPartner):
         return (command.partnership_id, command.organisation_id)
+    if isinstance(command, c.RecordIatiVersion):
+        return (IatiActivityIndex.id_for(command.iati_identifier),)
     return (command.partnership_id,)
 
 

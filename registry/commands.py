@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -180,6 +180,15 @@ class ConcludePartnership:
     summary: str
 
 
+@dataclass(frozen=True)
+class RecordIatiVersion:
+    """That a partnership now says what version ``last_updated`` (its ``last-updated-datetime``)
+    of its IATI activity says: the importer's, once every command of that version applied."""
+
+    iati_identifier: str
+    last_updated: datetime
+
+
 OrganisationCommand = RegisterOrganisation | ReviseOrganisation
 PartnershipCommand = (
     RevisePartnership
@@ -197,7 +206,7 @@ PartnershipCommand = (
     | WithdrawEndorsement
     | ConcludePartnership
 )
-Command = OrganisationCommand | RegisterPartnership | PartnershipCommand
+Command = OrganisationCommand | RegisterPartnership | PartnershipCommand | RecordIatiVersion
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,18 @@ def register_partnership(
     return Change(partnership.id)
 
 
+def record_iati_version(uow: UnitOfWork, actor: Actor, command: c.RecordIatiVersion) -> Change:
+    """Record the version of an IATI activity its partnership now says: writing to the
+    partnership, with the rights a revision of it needs."""
+    index = uow.get(
+        IatiActivityIndex.id_for(command.iati_identifier), IatiActivityIndex, ("iati_identifier",)
+    )
+    partnership = uow.get(index.partnership_id, Partnership, ("iati_identifier",))
+    policy.authorize_partnership_writing(actor, partnership)
+    index.record_version(command.last_updated)
+    return Change(index.id)
+
+
 def change_partnership(
     uow: UnitOfWork,
     actor: Actor,

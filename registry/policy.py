@@ -50,9 +50,15 @@ def authorize_partnership_command(
         if actor.role in (Role.REVIEWER, Role.ADMIN):
             return
         raise forbidden("only reviewers may endorse best practices or withdraw endorsements")
-    if actor.role is Role.ADMIN:
-        return
     if actor.role is Role.REVIEWER and isinstance(command, c.RetractActivity):
+        return
+    authorize_partnership_writing(actor, partnership)
+
+
+def authorize_partnership_writing(actor: Actor, partnership: Partnership) -> None:
+    """The rule for writing to a partnership (revising it, reporting on it): admins, and
+    contributors of an organisation that is one of its current partners."""
+    if actor.role is Role.ADMIN:
         return
     if actor.role is Role.CONTRIBUTOR:
         if actor.organisation_id is not None and partnership.is_partner(actor.organisation_id):

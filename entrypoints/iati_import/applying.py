@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,14 @@ from entrypoints.iati_import.planning import (
     organisation_key,
     plan_activity,
     registration_key,
+    version_key,
 )
 from entrypoints.iati_import.reading import read_activity
 from entrypoints.iati_import.records import IatiActivity, Note, Org
 from entrypoints.iati_import.screening import ACTIVITY, screen, stream
 from registry import geography
 from registry.application import Receipt, Registry, load_organisation, load_partnership
-from registry.commands import Submission
+from registry.commands import RecordIatiVersion, Submission
 from registry.domain.actor import Actor
 from registry.domain.codelists import OrganisationType, PartnerRole, PracticeArea, Sector
 from registry.domain.errors import CommandRejected, Problem
@@ -210,8 +212,11 @@ class IatiImporter:
         for activity in activities:
             result = ActivityReport(activity.identifier, activity.line, notes=list(activity.notes))
             reports.append(result)
+            index = self._index(activity.identifier)
+            if _not_newer(activity, index, result):
+                continue  # before its organisations are looked for: nothing of it is applied
             partners, registrations, registered_notes = self._partners(activity, result)
-            partnership_id = self._registered(activity.identifier) or keyed_id(
+            partnership_id = (index.partnership_id if index is not None else None) or keyed_id(
                 self._scope, registration_key(activity.identifier), "partnership"
             )
             current = load_partnership(self._registry, partnership_id)
@@ -246,20 +251,53 @@ class IatiImporter:
         for (item, _step), ok in zip(steps, applied, strict=True):
             if not ok:
                 item.result.status = Status.REJECTED
+        self._record_versions(
+            [i for i in staged if i.plan.refusal is None and i.result.status is not Status.REJECTED]
+        )
         for item in staged:
             if item.result.status is not Status.REJECTED and item.result.appended:
                 item.result.status = Status.IMPORTED
         return reports
 
-    def _registered(self, identifier: str) -> UUID | None:
-        """The partnership registered with this IATI identifier, whoever registered it: the
-        write side's index of identifiers (one partnership per identifier)."""
+    def _index(self, identifier: str) -> IatiActivityIndex | None:
+        """The write side's index of this IATI identifier, whoever registered it (one
+        partnership per identifier, and the version of the activity it last said)."""
         try:
             index: Any = self._registry.repository.get(IatiActivityIndex.id_for(identifier))
         except AggregateNotFoundError:
             return None
-        found = getattr(index, "partnership_id", None)
-        return found if isinstance(found, UUID) else None
+        return index if isinstance(index, IatiActivityIndex) else None
+
+    def _record_versions(self, applied: list[_Staged]) -> None:
+        """Record the version of each activity whose every command applied: an older version
+        is then skipped. Not when some were refused, so that importing the file again tries
+        those again (and reports them again) rather than skipping the activity."""
+        recorded = [item for item in applied if item.activity.updated_at is not None]
+        submissions = [
+            Submission(
+                RecordIatiVersion(item.activity.identifier, item.activity.updated_at),
+                idempotency_key=version_key(item.activity),
+            )
+            for item in recorded
+            if item.activity.updated_at is not None
+        ]
+        if not submissions:
+            return
+        receipts = self._registry.submit_batch(self._actor, submissions)
+        for item, receipt in zip(recorded, receipts, strict=True):
+            if isinstance(receipt, CommandRejected):
+                # Another import recorded a newer version meanwhile: this one's commands applied
+                # (they are what this version says), but the newer version stands.
+                item.result.notes.append(
+                    Note(
+                        "iati-activity",
+                        item.activity.line,
+                        "its version was not recorded: "
+                        + "; ".join(p.message for p in receipt.problems),
+                    )
+                )
+            elif not receipt.replayed:
+                item.result.appended += 1
 
     def _partners(
         self, activity: IatiActivity, result: ActivityReport
@@ -300,7 +338,8 @@ class IatiImporter:
                     # Later activities of the chunk name it by this id; forgotten if refused.
                     self._organisations.remember(org, found)
             if found in seen:
-                continue  # listed twice (under two roles): the first role stands
+                _listed_again(partners, found, org, result)
+                continue
             seen.add(found)
             partners.append(Partner(found, org.role, org.since, org.until))
         return partners, registrations, registered_notes
@@ -383,6 +422,59 @@ class IatiImporter:
                     result.appended += 1
                 done.append(True)
         return done
+
+
+def _listed_again(partners: list[Partner], found: UUID, org: Org, result: ActivityReport) -> None:
+    """An organisation listed twice, under two roles (a funder that is also accountable, as
+    publishers often say): a partner has one role in the registry. The first role stands,
+    except that Accountable (LEAD) wins, since a partnership needs a lead; the other is
+    reported."""
+    index = next(i for i, p in enumerate(partners) if p.organisation_id == found)
+    first = partners[index]
+    if first.role is org.role:
+        return
+    kept, dropped = first.role, org.role
+    if org.role is PartnerRole.LEAD:
+        partners[index] = replace(first, role=PartnerRole.LEAD)
+        kept, dropped = PartnerRole.LEAD, first.role
+    result.notes.append(
+        Note(
+            "participating-org",
+            org.line,
+            f"{org.name!r} is listed again, as {org.role}: a partner has one role in the "
+            f"registry, {kept} kept ({dropped} not imported)",
+        )
+    )
+
+
+def _not_newer(
+    activity: IatiActivity, index: IatiActivityIndex | None, result: ActivityReport
+) -> bool:
+    """Whether the registry already says a version of the activity at least as new as this
+    one: then this one is skipped, with why. Versions are told apart by their
+    ``last-updated-datetime``; without one on either side, the activity is planned as ever."""
+    if index is None or index.last_updated is None or activity.updated_at is None:
+        return False
+    imported = index.last_updated
+    if activity.updated_at > imported:
+        return False
+    if activity.updated_at == imported:
+        reason = (
+            f"this version is already imported (last-updated {_moment(activity.updated_at)}): "
+            "nothing applied"
+        )
+    else:
+        reason = (
+            "older than the imported version, last-updated "
+            f"{_moment(activity.updated_at)} < {_moment(imported)}: nothing applied"
+        )
+    result.notes.append(Note("iati-activity", activity.line, reason))
+    result.status = Status.SKIPPED
+    return True
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _reject(result: ActivityReport, plan: Plan) -> None:

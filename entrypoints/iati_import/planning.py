@@ -38,6 +38,14 @@ def registration_key(identifier: str) -> str:
     return f"iati:{digest(identifier)}:registerPartnership"
 
 
+def version_key(activity: IatiActivity) -> str:
+    """The key of recording that the registry says what this version of the activity says."""
+    return (
+        f"iati:{digest(activity.identifier)}:{digest(activity.last_updated or '', 16)}"
+        ":recordIatiVersion"
+    )
+
+
 def organisation_key(ref: str | None, name: str) -> str:
     """The key of an organisation's registration: its ref, else its name as the registry
     compares names (case-folded, white space collapsed: ``name_key``)."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from entrypoints.iati_import.leftovers import bounded, leftovers
 from entrypoints.iati_import.records import Document, IatiActivity, Note, Org
 from entrypoints.iati_import.results import read_result
 from entrypoints.iati_import.values import (
     EXT,
     Element,
     iso_date,
+    iso_datetime,
     line,
     narrative,
     tag,
@@ -43,40 +45,6 @@ DEFAULT_VOCABULARY = "1"
 CONCLUSION_PREFIX = "Conclusion: "
 EVIDENCE_PREFIX = "Evidence: "
 
-# What the registry takes from an activity; every other child is reported as not imported.
-_READ = frozenset(
-    {
-        "iati-identifier",
-        "reporting-org",
-        "title",
-        "description",
-        "participating-org",
-        "activity-status",
-        "activity-date",
-        "recipient-country",
-        "recipient-region",
-        "sector",
-        "document-link",
-        "result",
-    }
-)
-# Why the registry has no place for the rest: said once per kind of element.
-_NO_PLACE: Mapping[str, str] = {
-    "budget": "the registry holds no money flows",
-    "planned-disbursement": "the registry holds no money flows",
-    "transaction": "the registry holds no money flows",
-    "capital-spend": "the registry holds no money flows",
-    "crs-add": "the registry holds no money flows",
-    "fss": "the registry holds no money flows",
-    "country-budget-items": "the registry holds no money flows",
-    "default-aid-type": "the registry holds no money flows",
-    "default-finance-type": "the registry holds no money flows",
-    "default-flow-type": "the registry holds no money flows",
-    "default-tied-status": "the registry holds no money flows",
-    "contact-info": "the registry keeps no contact details",
-    "location": "the registry records countries and regions, not locations",
-}
-
 
 def read_activity(element: Element) -> IatiActivity:
     """What the registry can take from one ``iati-activity``; the rest as notes."""
@@ -86,8 +54,15 @@ def read_activity(element: Element) -> IatiActivity:
         line=line(element),
         last_updated=(element.get("last-updated-datetime") or "").strip() or None,
     )
+    activity.updated_at, problem = iso_datetime(activity.last_updated)
+    if activity.last_updated is None:
+        problem = (
+            "no @last-updated-datetime: this version cannot be told older or newer than one "
+            "imported before, so it is applied as what the registry lacks"
+        )
+    if problem is not None:
+        activity.notes.append(Note("iati-activity", activity.line, problem))
     activity.title = narrative(element.find("title"))
-    not_imported: dict[str, list[int]] = {}
     for child in element:
         kind = tag(child)
         if kind == "description":
@@ -113,12 +88,10 @@ def read_activity(element: Element) -> IatiActivity:
             _document(activity, child)
         elif kind == "result":
             read_result(activity, child)
-        elif kind not in _READ:
-            not_imported.setdefault(kind, []).append(line(child))
-    for kind, lines in not_imported.items():
-        reason = _NO_PLACE.get(kind, "the registry has no place for it")
-        count = f" ({len(lines)} elements)" if len(lines) > 1 else ""
-        activity.notes.append(Note(kind, lines[0], f"not imported{count}: {reason}"))
+    # Everything else (elements, attributes, texts in other languages), once per kind.
+    activity.notes.extend(leftovers(element))
+    activity.notes = bounded(activity.notes)
+    activity.unmapped_sectors = bounded(activity.unmapped_sectors)
     return activity
 
 
@@ -136,7 +109,8 @@ def _description(activity: IatiActivity, element: Element) -> None:
         activity.conclusion = text.removeprefix(CONCLUSION_PREFIX).strip() or None
     else:
         reason = (
-            "target groups belong to the registry's activities, which IATI does not carry"
+            "(Target Groups) the registry records target groups on its activities (trainings, "
+            "workshops...), which IATI does not carry; a partnership has none of its own"
             if kind == codes.DESCRIPTION_TARGET_GROUPS
             else "the registry keeps one summary and one statement of objectives"
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from projections.iati import codes
 from registry.domain.codelists import PartnerRole, PracticeArea, ResultLevel, Verification
@@ -64,7 +64,8 @@ class Document:
 class IatiActivity:
     identifier: str
     line: int
-    last_updated: str | None
+    last_updated: str | None  # as the file writes it (the commands' keys derive from it)
+    updated_at: datetime | None = None  # the same, read as a time to compare versions by
     title: str | None = None
     summary: str | None = None
     objectives: str | None = None

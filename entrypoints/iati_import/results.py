@@ -75,10 +75,18 @@ def _indicator(
         activity.notes.append(Note("indicator", line(element), "no title: not imported"))
         return
     unit = element.get(EXT + "unit")
-    if unit is None:
-        described = narrative(element.find("description"))
-        if described is not None and described.startswith(UNIT_PREFIX):
-            unit = described.removeprefix(UNIT_PREFIX).strip() or None
+    described = narrative(element.find("description"))
+    if unit is None and described is not None and described.startswith(UNIT_PREFIX):
+        unit = described.removeprefix(UNIT_PREFIX).strip() or None
+    elif described is not None and not described.startswith(UNIT_PREFIX):
+        activity.notes.append(
+            Note(
+                "indicator/description",
+                line(element.find("description")),
+                "not imported: the registry keeps an indicator's unit ('Unit: ...'), "
+                "not a description of it",
+            )
+        )
     baseline_element = element.find("baseline")
     baseline = None
     if baseline_element is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from entrypoints.iati_import.records import IatiActivity, Note
@@ -45,6 +45,24 @@ def iso_date(value: str | None) -> date | None:
         return date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+def iso_datetime(value: str | None) -> tuple[datetime | None, str | None]:
+    """An ``xsd:dateTime`` as an aware time, and what to report about it: a time without a
+    zone is taken as UTC (IATI asks for one); one Python cannot read is None."""
+    if value is None:
+        return None, None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None, (
+            f"{value!r} is not a date and time that can be compared: this version cannot be "
+            "told older or newer than one imported before, so it is applied as what the "
+            "registry lacks"
+        )
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC), f"{value!r} has no time zone: taken as UTC"
+    return moment.astimezone(UTC), None
 
 
 def number(value: str | None) -> float | None:

@@ -56,6 +56,7 @@ IGNORED = frozenset(
         "OrganisationNameReclaimed",
         "OrganisationNameReleased",
         "IatiActivityIdentifierClaimed",
+        "IatiActivityVersionRecorded",
     }
 )
 

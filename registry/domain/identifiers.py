@@ -11,10 +11,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from registry.domain.errors import CommandRejected, ErrorCode
 from registry.domain.validation import Checks, Path
 
 _ACTIVITY_NAMESPACE = UUID("0c6f2e0a-51a4-4d2b-8f44-2b5b8c1e7a93")
@@ -123,6 +125,10 @@ class IatiActivityIndex(Aggregate):
     Its id derives from the identifier (exactly: IATI identifiers are compared as given), so
     two concurrent registrations with one identifier collide on the event store's
     (originator_id, version) key and exactly one wins.
+
+    It also keeps the ``last-updated-datetime`` of the version of the activity the partnership
+    was last brought in line with (``last_updated``, None until an import records one), so an
+    older version of the activity is never applied over a newer one.
     """
 
     @staticmethod
@@ -140,3 +146,27 @@ class IatiActivityIndex(Aggregate):
     @event("IatiActivityIdentifierClaimed")
     def __init__(self, id: UUID, iati_identifier: str, partnership_id: UUID) -> None:
         self.partnership_id: UUID = partnership_id
+        self.last_updated: datetime | None = None
+
+    def record_version(self, last_updated: datetime) -> None:
+        """The partnership now says what the activity's version of ``last_updated`` says.
+
+        Only forwards: a version no newer than the one recorded is refused, so that two imports
+        racing with two versions cannot leave the older one recorded as the newer.
+        """
+        if last_updated.tzinfo is None:
+            raise CommandRejected.one(
+                ErrorCode.VALIDATION_FAILED, ("last_updated",), "must have a time zone"
+            )
+        if self.last_updated is not None and last_updated <= self.last_updated:
+            raise CommandRejected.one(
+                ErrorCode.VERSION_CONFLICT,
+                ("last_updated",),
+                f"version {last_updated.isoformat()} is not newer than the one recorded, "
+                f"{self.last_updated.isoformat()}",
+            )
+        self._version_recorded(last_updated=last_updated)
+
+    @event("IatiActivityVersionRecorded")
+    def _version_recorded(self, last_updated: datetime) -> None:
+        self.last_updated = last_updated

@@ -69,7 +69,7 @@ def test_elements_without_a_place_are_reported_once_per_kind_with_their_first_li
     extra = "<budget><period-start iso-date='2022-01-01'/></budget>" * 3
     activity = read_activity(_element(f.activity(extra=extra)))
     [note] = [n for n in activity.notes if n.element == "budget"]
-    assert "3 elements" in note.reason and "money" in note.reason and note.line > 1
+    assert "3 of them" in note.reason and "money" in note.reason and note.line > 1
 
 
 def test_a_closed_activity_is_concluded_at_its_end_date() -> None:
