@@ -21,6 +21,7 @@ from typing import Any
 
 from projections import case_studies as cs
 from projections import queries as q
+from projections.compiler import regions as rg
 from projections.compiler.objects import Objects, leaves, typename
 from projections.compiler.text import area, area_list, global_id, obj
 from projections.compiler.tree import Arguments, CaseStudiesArgs, Field, Uncovered
@@ -32,7 +33,6 @@ from projections.keysets import (
     case_study_cursor_sql,
 )
 from projections.read_model import ALL, LIVE_SCHEMA, quoted
-from registry.domain.codelists import PracticeArea, Sector
 
 Getter = Callable[[Any], Any]
 
@@ -463,67 +463,37 @@ class _Planner:
 
     def regions(self, f: Field) -> str:
         codes = self.param(self.slot(f), lambda a: list(a.codes), "text[]")
-        r = self.alias("rg")
-        element = self.region_summary(f.fields, r)
+        r, st = self.alias("rg"), self.alias("st")
+        element = self.region_summary(f.fields, r, st)
+        joined = rg.stats_join(self.s, codes, r, st) if rg.reads_stats(f.fields) else ""
         return (
             f"(SELECT '[' || coalesce(string_agg({element}, ',' ORDER BY {r}.n), '') || ']'"
-            f" FROM unnest({codes}) WITH ORDINALITY AS {r}(code, n))"
+            f" FROM unnest({codes}) WITH ORDINALITY AS {r}(code, n){joined})"
         )
 
     def region(self, f: Field) -> str:
         code = self.param(self.slot(f), lambda a: a.code, "text")
-        r = self.alias("rg")
+        r, st = self.alias("rg"), self.alias("st")
+        joined = ""
+        if rg.reads_stats(f.fields):
+            joined = rg.stats_join(self.s, f"ARRAY[{code}]", r, st)
         return (
-            f"coalesce((SELECT {self.region_summary(f.fields, r)}"
-            f" FROM (SELECT {code} AS code) {r} WHERE {r}.code IS NOT NULL), 'null')"
+            f"coalesce((SELECT {self.region_summary(f.fields, r, st)}"
+            f" FROM (SELECT {code} AS code) {r}{joined} WHERE {r}.code IS NOT NULL), 'null')"
         )
 
-    def region_summary(self, fields: Sequence[Field], r: str) -> str:
-        def total(column: str) -> str:
-            return (
-                f"coalesce((SELECT {column} FROM {self.s}.region_stats"
-                f" WHERE area_code = {r}.code AND practice_area = '{ALL}'"
-                f" AND sector = '{ALL}'), 0)::text"
-            )
-
-        def counts(f: Field, key: str, values: Sequence[str], type_name: str) -> str:
-            v = self.alias("v")
-            by = "practice_area" if key == "practiceArea" else "sector"
-            other = "sector" if key == "practiceArea" else "practice_area"
-            count = (
-                f"coalesce((SELECT partnership_count FROM {self.s}.region_stats"
-                f" WHERE area_code = {r}.code AND {by} = {v}.value AND {other} = '{ALL}'), 0)"
-            )
-            parts = []
-            for c in f.fields:
-                if c.name == "__typename":
-                    parts.append((c.key, typename(type_name)))
-                elif c.name == key:
-                    parts.append((c.key, f"to_json({v}.value)::text"))
-                elif c.name == "count":
-                    parts.append((c.key, f"({count})::text"))
-                else:
-                    raise Uncovered(f"{type_name}.{c.name}")
-            array = "ARRAY[" + ", ".join(f"'{value}'" for value in values) + "]"
-            return (
-                f"(SELECT '[' || string_agg({obj(parts)}, ',' ORDER BY {v}.n) || ']'"
-                f" FROM unnest({array}) WITH ORDINALITY AS {v}(value, n))"
-            )
-
+    def region_summary(self, fields: Sequence[Field], r: str, st: str) -> str:
+        """An area's summary; its figures are the columns of ``st`` (``regions.stats_join``)."""
         parts = []
         for f in fields:
             if f.name == "__typename":
                 parts.append((f.key, typename("RegionSummary")))
             elif f.name == "area":
                 parts.append((f.key, area(f"{r}.code", _area_fields(f))))
-            elif f.name in _TOTALS:
-                parts.append((f.key, total(_TOTALS[f.name])))
-            elif f.name == "byPracticeArea":
-                values = [a.value for a in PracticeArea]
-                parts.append((f.key, counts(f, "practiceArea", values, "PracticeAreaCount")))
-            elif f.name == "bySector":
-                values = [s.value for s in Sector]
-                parts.append((f.key, counts(f, "sector", values, "SectorCount")))
+            elif f.name in rg.TOTALS:
+                parts.append((f.key, rg.total(f, st)))
+            elif rg.is_breakdown(f):
+                parts.append((f.key, rg.breakdown(f, st)))
             elif f.name == "caseStudies":
                 parts.append((f.key, self.case_studies(f, self.slot(f), f"{r}.code")))
             else:
@@ -531,12 +501,6 @@ class _Planner:
         return obj(parts)
 
 
-_TOTALS = {
-    "partnershipCount": "partnership_count",
-    "activeCount": "active_count",
-    "concludedCount": "concluded_count",
-    "peopleTrained": "people_trained",
-}
 _AREA_FIELDS = frozenset({"code", "name", "level", "__typename"})
 
 
