@@ -68,8 +68,8 @@ def _facets_sql(f: PartnershipFilter, s: str, params: Params, areas: Sequence[st
 _SCANNED = {
     "country": "SELECT 'country' AS facet, c AS value, count(*) AS n"
     " FROM (SELECT unnest(countries) AS c FROM hits) x GROUP BY c",
-    "best_practice": "SELECT 'best_practice', best_practice, count(*) FROM hits"
-    " GROUP BY best_practice",
+    "best_practice": "SELECT 'best_practice' AS facet, best_practice AS value, count(*) AS n"
+    " FROM hits GROUP BY best_practice",
 }
 
 
