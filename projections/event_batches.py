@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 import asyncpg.exceptions as pg
 
-from projections import figures
+from projections import figures, scores
 from projections.decoding import RecordedEvent, StoredRow, decode
 from projections.meaning import BatchMeaning, Meaning, Write, head_writes, meaning_of
 from projections.read_model import Connection, quoted, use_schema
@@ -228,6 +228,8 @@ async def _write_with_figures(connection: Connection, schema: str, batch: BatchM
     )
     await figures.refresh_partnership_counts(connection, batch.organisations)
     await figures.shift_region_stats(connection, reshaped, 1)
+    # Every fact the evidence score counts is written by an event of the partnership itself.
+    await scores.refresh_scores(connection, schema, batch.heads.get("partnership_summary", {}))
     if reshaped:  # only a partnership leaving an area can leave a row at zero
         await figures.drop_empty_region_stats(connection)
 

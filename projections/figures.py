@@ -1,4 +1,5 @@
-"""Figures derived from several rows: people trained, partnership counts, region statistics.
+"""Figures derived from several rows: people trained, partnership counts, region statistics
+(``region_stats``, and ``area_country_stats`` for the countries of an area).
 
 They are refreshed once per batch, inside the batch's transaction, for the keys its events
 touched; a rebuild's bulk load skips that and recounts them all once at the end (``recount``).
@@ -16,6 +17,7 @@ from uuid import UUID
 import asyncpg
 
 from projections.read_model import ALL, Connection
+from registry.domain.codelists import BestPracticeStatus
 
 # Activity kinds whose participants count as people trained (capacity building by teaching).
 TRAINING_KINDS = ("TRAINING", "WORKSHOP", "MENTORING", "EXERCISE")
@@ -29,6 +31,17 @@ _SECTORS = f"""
           WHERE pp.partnership_id = ps.id AND pp.until IS NULL) || '{{{ALL}}}'::text[]
 """  # noqa: S608 - ALL is a constant
 
+# The areas a partnership counts in: its M49 areas and '*', the total over every partnership.
+_AREAS = f"ps.regions || '{{{ALL}}}'::text[]"
+
+# The region_stats column counting the partnerships at each best-practice stage.
+BEST_PRACTICE_COUNTS = {stage: f"best_{stage.lower()}_count" for stage in BestPracticeStatus}
+_STAGE_COUNTS = ", ".join(
+    f"(count(*) FILTER (WHERE best_practice = '{stage}'))::int AS {column}"
+    for stage, column in BEST_PRACTICE_COUNTS.items()
+)
+_STAGE_COLUMNS = ", ".join(BEST_PRACTICE_COUNTS.values())
+
 # The region_stats keys of the partnerships in p: every (area, practice area or '*', sector or
 # '*'), each exactly once per partnership.
 _KEYS = """
@@ -37,40 +50,64 @@ FROM p, unnest(p.regions) AS area_code, unnest(p.practice_areas) AS practice_are
 GROUP BY area_code, practice_area, sector
 """
 
+_STATUS_COUNTS = """count(*)::int AS partnership_count,
+       (count(*) FILTER (WHERE status = 'ACTIVE'))::int AS active_count,
+       (count(*) FILTER (WHERE status = 'CONCLUDED'))::int AS concluded_count"""
+
 # What the partnerships in $1 (all of them when $1 is NULL) add to region_stats.
 _CONTRIBUTIONS = f"""
 WITH p AS MATERIALIZED (  -- once per partnership, not once per unnested row
-    SELECT ps.regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
-           {_SECTORS} AS sectors, ps.status, ps.people_trained
+    SELECT {_AREAS} AS regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
+           {_SECTORS} AS sectors, ps.status, ps.best_practice, ps.people_trained
     FROM partnership_summary ps
     WHERE $1::uuid[] IS NULL OR ps.id = ANY($1::uuid[])
 )
-SELECT area_code, practice_area, sector,
-       count(*)::int AS partnership_count,
-       (count(*) FILTER (WHERE status = 'ACTIVE'))::int AS active_count,
-       (count(*) FILTER (WHERE status = 'CONCLUDED'))::int AS concluded_count,
-       sum(people_trained)::bigint AS people_trained
+SELECT area_code, practice_area, sector, {_STATUS_COUNTS},
+       sum(people_trained)::bigint AS people_trained, {_STAGE_COUNTS}
 {_KEYS}
 """  # noqa: S608 - composed of constants
 
+_STAGE_SHIFTS = ", ".join(f"{c} = r.{c} + excluded.{c}" for c in BEST_PRACTICE_COUNTS.values())
 _SHIFT = f"""
 INSERT INTO region_stats AS r (area_code, practice_area, sector, partnership_count,
-                               active_count, concluded_count, people_trained)
+                               active_count, concluded_count, people_trained, {_STAGE_COLUMNS})
 SELECT area_code, practice_area, sector, $2 * partnership_count, $2 * active_count,
-       $2 * concluded_count, $2 * people_trained
+       $2 * concluded_count, $2 * people_trained,
+       {", ".join(f"$2 * {c}" for c in BEST_PRACTICE_COUNTS.values())}
 FROM ({_CONTRIBUTIONS}) AS c
 ON CONFLICT (area_code, practice_area, sector) DO UPDATE SET
     partnership_count = r.partnership_count + excluded.partnership_count,
     active_count = r.active_count + excluded.active_count,
     concluded_count = r.concluded_count + excluded.concluded_count,
-    people_trained = r.people_trained + excluded.people_trained
+    people_trained = r.people_trained + excluded.people_trained,
+    {_STAGE_SHIFTS}
+"""  # noqa: S608 - composed of constants
+
+# What the partnerships in $1 (all when NULL) add to area_country_stats: each (area, country)
+# once per partnership.
+_COUNTRY_CONTRIBUTIONS = f"""
+SELECT area_code, country, {_STATUS_COUNTS}
+FROM partnership_summary ps, unnest({_AREAS}) AS area_code, unnest(ps.countries) AS country
+WHERE $1::uuid[] IS NULL OR ps.id = ANY($1::uuid[])
+GROUP BY area_code, country
+"""  # noqa: S608 - composed of constants
+
+_COUNTRY_SHIFT = f"""
+INSERT INTO area_country_stats AS r (area_code, country, partnership_count, active_count,
+                                     concluded_count)
+SELECT area_code, country, $2 * partnership_count, $2 * active_count, $2 * concluded_count
+FROM ({_COUNTRY_CONTRIBUTIONS}) AS c
+ON CONFLICT (area_code, country) DO UPDATE SET
+    partnership_count = r.partnership_count + excluded.partnership_count,
+    active_count = r.active_count + excluded.active_count,
+    concluded_count = r.concluded_count + excluded.concluded_count
 """  # noqa: S608 - composed of constants
 
 # Add changes of people trained ($1 ids, $2 differences) to the rows the partnerships count in.
 # Those rows exist: the partnerships were counted when they last changed shape.
 _ADD_TRAINED = f"""
 WITH p AS MATERIALIZED (
-    SELECT ps.regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
+    SELECT {_AREAS} AS regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
            {_SECTORS} AS sectors, d.difference
     FROM unnest($1::uuid[], $2::bigint[]) AS d(id, difference)
     JOIN partnership_summary ps ON ps.id = d.id
@@ -95,14 +132,17 @@ async def partnerships_of(connection: Connection, organisations: Collection[UUID
 async def shift_region_stats(
     connection: Connection, partnerships: Collection[UUID], sign: int
 ) -> None:
-    """Add (sign 1) or remove (sign -1) what these partnerships contribute to region_stats."""
+    """Add (sign 1) or remove (sign -1) what these partnerships contribute to region_stats
+    and area_country_stats."""
     if partnerships:
         await connection.execute(_SHIFT, list(partnerships), sign)
+        await connection.execute(_COUNTRY_SHIFT, list(partnerships), sign)
 
 
 async def drop_empty_region_stats(connection: Connection) -> None:
     # A from-scratch computation has no rows for nothing; neither should the running one.
     await connection.execute("DELETE FROM region_stats WHERE partnership_count = 0")
+    await connection.execute("DELETE FROM area_country_stats WHERE partnership_count = 0")
 
 
 async def refresh_people_trained(
@@ -165,6 +205,8 @@ async def recount(connection: Connection) -> None:
     )
     await connection.execute("DELETE FROM region_stats")
     await connection.execute(_SHIFT, None, 1)
+    await connection.execute("DELETE FROM area_country_stats")
+    await connection.execute(_COUNTRY_SHIFT, None, 1)
 
 
 async def region_stats_from_scratch(connection: Connection) -> list[asyncpg.Record]:
@@ -174,6 +216,19 @@ async def region_stats_from_scratch(connection: Connection) -> list[asyncpg.Reco
 
 async def region_stats_rows(connection: Connection) -> list[asyncpg.Record]:
     return await connection.fetch(
-        "SELECT area_code, practice_area, sector, partnership_count, active_count,"
-        " concluded_count, people_trained FROM region_stats ORDER BY 1, 2, 3"
+        "SELECT area_code, practice_area, sector, partnership_count, active_count,"  # noqa: S608
+        f" concluded_count, people_trained, {_STAGE_COLUMNS} FROM region_stats ORDER BY 1, 2, 3"
+    )
+
+
+async def area_country_stats_from_scratch(connection: Connection) -> list[asyncpg.Record]:
+    """area_country_stats as a full recomputation gives it, ordered as its rows below."""
+    sql = f"SELECT * FROM ({_COUNTRY_CONTRIBUTIONS}) AS c ORDER BY 1, 2"  # noqa: S608
+    return await connection.fetch(sql, None)
+
+
+async def area_country_stats_rows(connection: Connection) -> list[asyncpg.Record]:
+    return await connection.fetch(
+        "SELECT area_code, country, partnership_count, active_count, concluded_count"
+        " FROM area_country_stats ORDER BY 1, 2"
     )

@@ -20,7 +20,7 @@ from registry import geography
 
 # Bump whenever schema.sql or the meaning of an event changes: a running projector whose live
 # schema carries another version rebuilds it (into a shadow, then switches).
-PROJECTION_VERSION = 2
+PROJECTION_VERSION = 3
 PROJECTION_NAME = "read_model"
 LIVE_SCHEMA = "read_model"
 

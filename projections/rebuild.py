@@ -14,7 +14,7 @@ import logging
 
 import asyncpg
 
-from projections import event_batches, figures, locks
+from projections import event_batches, figures, locks, scores
 from projections.read_model import (
     LIVE_SCHEMA,
     PROJECTION_NAME,
@@ -104,6 +104,8 @@ async def _finish_bulk_load(work: Connection, shadow: str) -> None:
         await use_schema(work, shadow)
         await figures.recount(work)
     await create_indexes(work, shadow)
+    # After the indexes: the score's correlated counts look rows up by partnership.
+    await scores.recount_scores(work, shadow)
     # Fresh statistics for the tables that queries filter, join and sort (the others are read
     # by key only), so the first queries on the new model get good plans.
     for table in _PLANNED_TABLES:

@@ -51,6 +51,9 @@ CREATE TABLE partnership_summary (
     updated_position bigint NOT NULL,
     people_trained bigint NOT NULL DEFAULT 0,
     iati_identifier text,              -- its IATI activity identifier, when it was given one
+    -- The case-study ranking's evidence score in halves (projections/scores.py: halves_sql of
+    -- its outcomes, activities and partners, refreshed in the batch that changes them).
+    evidence_halves bigint NOT NULL DEFAULT 0,
     search tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english', title), 'A')
         || setweight(to_tsvector('english', summary), 'B')
@@ -69,6 +72,10 @@ CREATE INDEX partnership_summary_by_title ON partnership_summary (title, id);
 -- home page and paged newest first, without a scan of every partnership.
 CREATE INDEX partnership_summary_by_best_practice
     ON partnership_summary (best_practice, created_at, id);
+-- Case studies ranked (score desc, title in code-point order, id) as the index walks them:
+-- a region's best case studies are the first endorsed rows in its area, with no scoring.
+CREATE INDEX partnership_summary_by_evidence
+    ON partnership_summary (best_practice, (-evidence_halves), title COLLATE "C", id);
 -- partnerships(filter: {iatiIdentifier}): an importer finds the partnership of an activity.
 CREATE INDEX partnership_summary_by_iati_identifier ON partnership_summary (iati_identifier)
     WHERE iati_identifier IS NOT NULL;
@@ -165,9 +172,11 @@ CREATE TABLE partnership_lessons (
 );
 CREATE INDEX partnership_lessons_by_partnership ON partnership_lessons (partnership_id, position);
 
--- How many partnerships, active or concluded, and how many people trained, per M49 area, per
--- practice area and per sector of a current partner? practice_area or sector '*' is the total
--- over all of them (a partnership counts once in a total, however many areas or sectors it has).
+-- How many partnerships, active or concluded, at each best-practice stage, and how many people
+-- trained, per M49 area, per practice area and per sector of a current partner? practice_area or
+-- sector '*' is the total over all of them (a partnership counts once in a total, however many
+-- areas or sectors it has); area_code '*' counts every partnership, in an M49 area or not (a
+-- partnership in Taiwan alone has no M49 area).
 CREATE TABLE region_stats (
     area_code text NOT NULL,
     practice_area text NOT NULL,
@@ -176,7 +185,23 @@ CREATE TABLE region_stats (
     active_count integer NOT NULL,
     concluded_count integer NOT NULL,
     people_trained bigint NOT NULL,
+    -- By best_practice (projections/figures.py BEST_PRACTICE_COUNTS names them).
+    best_none_count integer NOT NULL,
+    best_nominated_count integer NOT NULL,
+    best_endorsed_count integer NOT NULL,
+    best_withdrawn_count integer NOT NULL,
     PRIMARY KEY (area_code, practice_area, sector)
+);
+
+-- How many partnerships of an area (or '*', every one) name each country, by status: the
+-- country facet of a region's search and page without counting its partnerships.
+CREATE TABLE area_country_stats (
+    area_code text NOT NULL,
+    country text NOT NULL,
+    partnership_count integer NOT NULL,
+    active_count integer NOT NULL,
+    concluded_count integer NOT NULL,
+    PRIMARY KEY (area_code, country)
 );
 
 -- The audit log: every event that means something to readers, for `events` and subscriptions.

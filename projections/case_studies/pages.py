@@ -1,4 +1,8 @@
-"""Pages of case studies for GraphQL: ranked from the read-model tables, keyset cursors."""
+"""Pages of case studies for GraphQL: ranked from the read-model tables, keyset cursors.
+
+The ranking reads the stored score (``partnership_summary.evidence_halves``, see
+``projections.scores``) through the index in its order, and the total from ``region_stats``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,8 @@ from uuid import UUID
 from projections.case_studies.documents import CaseStudySummary
 from projections.case_studies.log import table
 from projections.case_studies.positions import area_or_error
-from projections.case_studies.ranking import halves_sql
 from projections.queries import MAX_PAGE, BadCursor, Db, Page
-from projections.read_model import LIVE_SCHEMA
+from projections.read_model import ALL, LIVE_SCHEMA
 
 _CASE_STUDIES = "CASE_STUDIES"
 
@@ -43,6 +46,31 @@ def _after(cursor: str) -> tuple[int, str, UUID]:
         raise BadCursor("not a case-study cursor") from None
 
 
+# The order of partnership_summary_by_evidence: score desc, title (code points), id.
+_ORDER = '-ps.evidence_halves, ps.title COLLATE "C", ps.id'
+
+
+def _total_sql(schema: str, area: str, practice_area: str) -> str:
+    """How many case studies the filter has: region_stats's count of endorsed partnerships.
+
+    ``area`` and ``practice_area`` are SQL (a parameter, or '*' for every one). The row counts
+    exactly the filter's partnerships (area '*' is every partnership) and is written in the
+    transactions that change them.
+    """
+    return (
+        "SELECT coalesce((SELECT best_endorsed_count"  # noqa: S608
+        f" FROM {table(schema, 'region_stats')} WHERE area_code = {area}"
+        f" AND practice_area = {practice_area} AND sector = '{ALL}'), 0)"
+    )
+
+
+def _counted_sql(schema: str, conditions: list[str]) -> str:
+    return (
+        f"SELECT count(*) FROM {table(schema, 'partnership_summary')} ps"  # noqa: S608
+        f" WHERE {' AND '.join(conditions)}"
+    )
+
+
 async def case_studies_page(
     db: Db,
     region: str | None,
@@ -62,31 +90,37 @@ async def case_studies_page(
         raise ValueError(f"first must be between 1 and {MAX_PAGE}, not {first}")
     args: list[Any] = []
     conditions = ["ps.best_practice = 'ENDORSED'"]
+    area = pa = f"'{ALL}'"
     if region is not None:
         area_or_error(region)
         args.append(region)
-        conditions.append(f"ps.regions @> ARRAY[${len(args)}::text]")
+        area = f"${len(args)}"
+        conditions.append(f"ps.regions @> ARRAY[{area}::text]")
     if practice_area is not None:
         args.append(practice_area)
-        conditions.append(f"ps.practice_areas @> ARRAY[${len(args)}::text]")
-    ranged = "true"
+        pa = f"${len(args)}"
+        conditions.append(f"ps.practice_areas @> ARRAY[{pa}::text]")
+    # A practice area '*' is a total in region_stats, not a value a partnership has: that
+    # filter (which no partnership matches) is counted from the rows.
+    total = (
+        _counted_sql(schema, conditions) if practice_area == ALL else _total_sql(schema, area, pa)
+    )
     if after is not None:
         halves, title, id_ = _after(after)
         args += [halves, title, id_]
         h, t, i = f"${len(args) - 2}", f"${len(args) - 1}", f"${len(args)}"
-        ranged = (
-            f'(cs.halves < {h} OR (cs.halves = {h} AND (cs.title COLLATE "C", cs.id)'
-            f' > ({t} COLLATE "C", {i}::uuid)))'
+        # The index's order as one row comparison, so a later page starts with an index seek.
+        conditions.append(
+            f'(-ps.evidence_halves, ps.title COLLATE "C", ps.id)'
+            f' > (-{h}::bigint, {t} COLLATE "C", {i}::uuid)'
         )
     args.append(first + 1)
-    order = 'halves DESC, title COLLATE "C", id'
     sql = (
-        f"WITH cs AS MATERIALIZED (SELECT ps.id, ps.title, ps.regions, ps.practice_areas,"  # noqa: S608
-        f" {halves_sql(schema)} AS halves FROM {table(schema, 'partnership_summary')} ps"
-        f" WHERE {' AND '.join(conditions)})"
-        f" SELECT total.n AS total_count, page.* FROM (SELECT count(*) AS n FROM cs) AS total"
-        f" LEFT JOIN (SELECT * FROM cs WHERE {ranged} ORDER BY {order} LIMIT ${len(args)})"
-        f" AS page ON true ORDER BY page.{order.replace(', ', ', page.')}"
+        f"SELECT ({total}) AS total_count, page.* FROM (SELECT 1) AS one"  # noqa: S608
+        " LEFT JOIN (SELECT ps.id, ps.title, ps.regions, ps.practice_areas,"
+        f" ps.evidence_halves AS halves FROM {table(schema, 'partnership_summary')} ps"
+        f" WHERE {' AND '.join(conditions)} ORDER BY {_ORDER} LIMIT ${len(args)})"
+        f' AS page ON true ORDER BY -page.halves, page.title COLLATE "C", page.id'
     )
     rows = await db.fetch(sql, *args)
     found = [row for row in rows if row["id"] is not None]

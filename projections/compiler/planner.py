@@ -395,7 +395,6 @@ class _Planner:
     def case_studies(self, f: Field, slot: int, region: str) -> str:
         p = self.param
         practice_area = p(slot, lambda a: a.practice_area, "text")
-        cte = self.alias("cs")
         ps = self.alias("ps")
 
         def after(a: CaseStudiesArgs) -> tuple[Any, Any, Any]:
@@ -404,39 +403,52 @@ class _Planner:
         halves = p(slot, lambda a: after(a)[0], "bigint")
         title = p(slot, lambda a: after(a)[1], "text")
         uuid = p(slot, lambda a: after(a)[2], "uuid")
-        prefix = (
-            f"WITH {cte} AS MATERIALIZED (SELECT ps.id, ps.title, ps.regions, ps.practice_areas,"
-            f" {cs.halves_sql(self.schema)} AS halves FROM {self.s}.partnership_summary ps"
-            f" WHERE ps.best_practice = 'ENDORSED'"
-            f" AND ({region} IS NULL OR ps.regions @> ARRAY[{region}])"
-            f" AND ({practice_area} IS NULL OR ps.practice_areas @> ARRAY[{practice_area}])) "
+        # The stored score, in the order of partnership_summary_by_evidence (see
+        # projections.case_studies.pages): the page is the first rows of an index walk.
+        matching = (
+            f"{ps}.best_practice = 'ENDORSED'"
+            f" AND ({region} IS NULL OR {ps}.regions @> ARRAY[{region}])"
+            f" AND ({practice_area} IS NULL OR {ps}.practice_areas @> ARRAY[{practice_area}])"
         )
         ranged = (
-            f"({halves} IS NULL OR {ps}.halves < {halves} OR ({ps}.halves = {halves}"
-            f' AND ({ps}.title COLLATE "C", {ps}.id) > ({title} COLLATE "C", {uuid})))'
+            f'({halves} IS NULL OR (-{ps}.evidence_halves, {ps}.title COLLATE "C", {ps}.id)'
+            f' > (-{halves}, {title} COLLATE "C", {uuid}))'
+        )
+        # region_stats counts the endorsed partnerships of an area ('*': all) and practice
+        # area; '*' as a practice area is a total there, which no partnership matches.
+        count = (
+            f"CASE WHEN {practice_area} = '{ALL}' THEN (SELECT count(*)"
+            f" FROM {self.s}.partnership_summary {ps} WHERE {matching})"
+            f" ELSE coalesce((SELECT best_endorsed_count FROM {self.s}.region_stats"
+            f" WHERE area_code = coalesce({region}, '{ALL}')"
+            f" AND practice_area = coalesce({practice_area}, '{ALL}')"
+            f" AND sector = '{ALL}'), 0) END"
         )
 
         def order(alias: str) -> str:
-            return f'{alias}.halves DESC, {alias}.title COLLATE "C", {alias}.id'
+            return f'-{alias}.evidence_halves, {alias}.title COLLATE "C", {alias}.id'
 
         def cursor(alias: str) -> str:
-            return case_study_cursor_sql(f"{alias}.halves", f"{alias}.title", f"{alias}.id")
+            return case_study_cursor_sql(
+                f"{alias}.evidence_halves", f"{alias}.title", f"{alias}.id"
+            )
 
         return self.connection(
             f,
             _Listing(
                 type_name="CaseStudyConnection",
-                source=f"FROM {cte} {ps}",
+                source=f"FROM {self.s}.partnership_summary {ps}",
                 alias=ps,
-                columns=f"{ps}.*",
-                conditions=ranged,
+                columns=(
+                    f"{ps}.id, {ps}.title, {ps}.regions, {ps}.practice_areas, {ps}.evidence_halves"
+                ),
+                conditions=f"{matching} AND {ranged}",
                 order=order,
                 cursor=cursor,
-                count=f"SELECT count(*) FROM {cte}",
+                count=count,
                 first=p(slot, lambda a: a.first, "int"),
                 has_previous=p(slot, lambda a: a.after is not None, "bool"),
                 node=self.case_study,
-                prefix=prefix,
             ),
         )
 
@@ -454,7 +466,7 @@ class _Planner:
             {
                 "id": lambda f: _global("CaseStudy", c),
                 "regions": lambda f: _areas(f, c),
-                "evidenceScore": lambda f: f"to_json({c}.halves::float8 / 2)::text",
+                "evidenceScore": lambda f: f"to_json({c}.evidence_halves::float8 / 2)::text",
                 "partnership": partnership,
             },
         )

@@ -30,8 +30,8 @@ class Write:
 class Meaning:
     writes: tuple[Write, ...] = ()
     logged: bool = True  # False for events readers never see (the name index's)
-    partnerships: frozenset[UUID] = frozenset()  # whose areas, practice areas, status or
-    # partners change: their region statistics are recounted
+    partnerships: frozenset[UUID] = frozenset()  # whose areas, practice areas, status,
+    # best-practice stage or partners change: their region statistics are recounted
     trained: frozenset[UUID] = frozenset()  # whose people trained may change
     organisations: frozenset[UUID] = frozenset()  # whose partnership count changes
     resectored: frozenset[UUID] = frozenset()  # organisations whose sector changed

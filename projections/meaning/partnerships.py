@@ -147,7 +147,9 @@ def _best_practice(e: RecordedEvent, status: str) -> Meaning:
                 (e.stream_id, status),
                 ("partnership_summary", e.stream_id),
             ),
-        )
+        ),
+        # region_stats counts partnerships by best-practice stage too.
+        partnerships=frozenset({e.stream_id}),
     )
 
 

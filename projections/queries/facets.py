@@ -6,11 +6,13 @@ each click leaves. The counts are over the filter's hits (what clicking a value 
 one statement and so from one snapshot; a partnership counts once per value it has (once per
 sector of its current partners).
 
-When the filter is made of ``region_stats``'s keys (a region, and a practice area, a sector or a
-status), the region, practice-area, sector and status counts are that table's rows, which the
-projector keeps in the same transactions as the summaries: reading them costs a few index
-lookups where counting the hits' partners joins every one of them. Countries and best-practice
-stages are not in that table and are counted from the hits.
+When the filter is made of ``region_stats``'s keys (a region or none, and a practice area, a
+sector or a status), the counts are stored figures, which the projector keeps in the same
+transactions as the summaries: reading them costs a few index lookups where counting the hits'
+partners joins every one of them. Without a region the rows of area '*' (every partnership)
+count. Countries come from ``area_country_stats`` (kept by area and status only: with a practice
+area or a sector they are counted from the hits), best-practice stages from ``region_stats``
+(not kept by status: with a status they are counted from the hits).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from projections.figures import BEST_PRACTICE_COUNTS
 from projections.queries.db import Db
 from projections.queries.filters import Params, PartnershipFilter, partnership_conditions, where
-from projections.queries.partnerships import region_stats_column
+from projections.queries.partnerships import stats_row
 from projections.read_model import ALL, LIVE_SCHEMA, quoted
 from registry import geography
 
@@ -62,63 +65,86 @@ def _facets_sql(f: PartnershipFilter, s: str, params: Params, areas: Sequence[st
     )
 
 
-def _scanned_sql(f: PartnershipFilter, s: str, params: Params) -> str:
-    """Countries and best-practice stages of the hits: what ``region_stats`` does not hold."""
+_SCANNED = {
+    "country": "SELECT 'country' AS facet, c AS value, count(*) AS n"
+    " FROM (SELECT unnest(countries) AS c FROM hits) x GROUP BY c",
+    "best_practice": "SELECT 'best_practice' AS facet, best_practice AS value, count(*) AS n"
+    " FROM hits GROUP BY best_practice",
+}
+
+
+def _scanned_sql(f: PartnershipFilter, s: str, params: Params, facets: Sequence[str]) -> str:
+    """Some of the countries and best-practice stages of the hits, counted from the hits."""
     conditions = where(partnership_conditions(f, s, params))
     return (
         "WITH hits AS MATERIALIZED (SELECT ps.countries, ps.best_practice"  # noqa: S608
-        f" FROM {s}.partnership_summary ps WHERE {conditions})"
-        " SELECT 'country' AS facet, c AS value, count(*) AS n"
-        " FROM (SELECT unnest(countries) AS c FROM hits) x GROUP BY c"
-        " UNION ALL SELECT 'best_practice', best_practice, count(*) FROM hits"
-        " GROUP BY best_practice"
+        f" FROM {s}.partnership_summary ps WHERE {conditions}) "
+        + " UNION ALL ".join(_SCANNED[facet] for facet in facets)
     )
 
 
 async def _from_region_stats(
-    db: Db, f: PartnershipFilter, column: str, areas: Sequence[str], schema: str
+    db: Db, f: PartnershipFilter, area: str, column: str, areas: Sequence[str], schema: str
 ) -> FacetCounts:
-    assert f.region is not None  # region_stats_column gives a column only with a region
     practice_area, sector = f.practice_area or ALL, f.sector or ALL
     s = quoted(schema)
     rows = await db.fetch(
         "SELECT area_code, practice_area, sector, partnership_count, active_count,"  # noqa: S608
-        f" concluded_count, {column} AS n FROM {s}.region_stats"
+        f" concluded_count, {', '.join(BEST_PRACTICE_COUNTS.values())}, {column} AS n"
+        f" FROM {s}.region_stats"
         " WHERE area_code = ANY($1::text[]) AND (practice_area = $2 OR sector = $3)",
-        list(dict.fromkeys([f.region, *areas])),
+        list(dict.fromkeys([area, *areas])),
         practice_area,
         sector,
     )
     counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     total = 0
     # An area's row counts the hits in it only if it lies inside the region (its wider areas
-    # hold partnerships outside the region too).
-    inside = {a for a in areas if f.region in {x.code for x in geography.areas_of((), (a,))}}
+    # hold partnerships outside the region too); every area lies inside '*'.
+    inside = {
+        a for a in areas if area == ALL or area in {x.code for x in geography.areas_of((), (a,))}
+    }
     for row in rows:
         here, pa, sec, n = row["area_code"], row["practice_area"], row["sector"], row["n"]
         if pa == practice_area and sec == sector:
-            if here == f.region:
+            if here == area:
                 total = n
                 if f.status is None:
                     counts["status"] = {
                         "ACTIVE": row["active_count"],
                         "CONCLUDED": row["concluded_count"],
                     }
+                    counts["best_practice"] = {
+                        stage: row[c] for stage, c in BEST_PRACTICE_COUNTS.items()
+                    }
             if here in inside:
                 counts["region"][here] = n
-        elif here == f.region and sec == sector and pa != ALL:
+        elif here == area and sec == sector and pa != ALL:
             counts["practice_area"][pa] = n
-        elif here == f.region and pa == practice_area and sec != ALL:
+        elif here == area and pa == practice_area and sec != ALL:
             counts["sector"][sec] = n
     # A chosen value counts the total (its rows count other values without it).
     for facet, chosen in (("practice_area", f.practice_area), ("sector", f.sector)):
         if chosen is not None:
             counts[facet] = {chosen: total}
+    scanned = []
+    if f.practice_area is None and f.sector is None:
+        # area_country_stats has the status columns of region_stats, not its other keys.
+        countries = await db.fetch(
+            f"SELECT country, {column} AS n FROM {s}.area_country_stats"  # noqa: S608
+            " WHERE area_code = $1",
+            area,
+        )
+        counts["country"] = {row["country"]: row["n"] for row in countries}
+    else:
+        scanned.append("country")
     if f.status is not None:
         counts["status"] = {f.status: total}
-    params = Params()
-    for row in await db.fetch(_scanned_sql(f, s, params), *params.values):
-        counts[row["facet"]][row["value"]] = row["n"]
+        scanned.append("best_practice")
+    if scanned:
+        params = Params()
+        for row in await db.fetch(_scanned_sql(f, s, params, scanned), *params.values):
+            counts[row["facet"]][row["value"]] = row["n"]
     # As counted from the hits: a value no hit has is absent, not 0.
     found = {facet: {v: n for v, n in values.items() if n} for facet, values in counts.items()}
     return FacetCounts(total=total, counts=found)
@@ -137,9 +163,9 @@ async def partnership_facets(
     A facet whose value the filter names counts only that value (its hits are the total);
     ``region_stats=False`` counts everything from the hits (the tests compare both ways).
     """
-    column = region_stats_column(filter) if region_stats else None
-    if column is not None:
-        return await _from_region_stats(db, filter, column, areas, schema)
+    stats = stats_row(filter) if region_stats else None
+    if stats is not None:
+        return await _from_region_stats(db, filter, *stats, areas, schema)
     params = Params()
     sql = _facets_sql(filter, quoted(schema), params, areas)
     total = 0

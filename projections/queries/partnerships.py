@@ -1,7 +1,7 @@
 """Partnerships: filtered pages of them, and batches of them and of their partners,
 activities, outcomes and lessons.
 
-A page of a region's partnerships takes its total from ``region_stats`` when it can.
+A page of a region's (or every) partnerships takes its total from ``region_stats`` when it can.
 """
 
 from __future__ import annotations
@@ -55,28 +55,40 @@ def _partnership_count_sql(f: PartnershipFilter, s: str, params: Params) -> str 
     partnerships); region_stats already holds the number. It counts exactly what the filter
     matches (a partnership once per area, practice area and sector of a current partner), and
     the projector writes it in the same transactions as the summaries, so one statement sees
-    both alike. Without a region there is no row to read: a country outside M49 has no areas.
+    both alike. Without a region the row of area '*' counts every partnership.
     """
-    column = region_stats_column(f)
-    if column is None:
+    stats = stats_row(f)
+    if stats is None:
         return None
+    area, column = stats
     return (
         f"SELECT coalesce((SELECT {column} FROM {s}.region_stats"  # noqa: S608 - names
-        f" WHERE area_code = {params.add(f.region)}"
+        f" WHERE area_code = {params.add(area)}"
         f" AND practice_area = {params.add(f.practice_area or ALL)}"
         f" AND sector = {params.add(f.sector or ALL)}), 0) AS n"
     )
 
 
 def region_stats_column(f: PartnershipFilter) -> str | None:
-    """The region_stats column that holds the filter's total, or None if no row does."""
+    """The region_stats column that holds the filter's total, or None if no row does.
+
+    Only for a filter with a region (the compiled statements read the row of that region).
+    """
+    stats = stats_row(f)
+    return stats[1] if stats is not None and f.region is not None else None
+
+
+def stats_row(f: PartnershipFilter) -> tuple[str, str] | None:
+    """(area_code, column) of the region_stats row that holds the filter's total, if one does:
+    the filter's region, or '*' (every partnership) without one."""
     column = _STATUS_COUNTS.get(f.status)
     others = (f.country, f.organisation_id, f.best_practice, searched(f.text), f.iati_identifier)
-    if f.region is None or column is None or any(v is not None for v in others):
+    if column is None or any(v is not None for v in others):
         return None
-    if ALL in (f.practice_area, f.sector):  # '*' is a total there, but no value in the filter
+    # '*' is a total there, but no value in the filter (no partnership has it).
+    if ALL in (f.region, f.practice_area, f.sector):
         return None
-    return column
+    return (f.region if f.region is not None else ALL), column
 
 
 async def partnerships_page(

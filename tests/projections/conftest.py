@@ -115,6 +115,7 @@ CONTENT_TABLES = (
     "partnership_outcomes",
     "partnership_lessons",
     "region_stats",
+    "area_country_stats",
     "event_log",
     "m49_membership",
 )

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entrypoints.seeding import seed_demo
+from projections import scores
 from projections.meaning import plain
 from projections.meaning.batch import as_json
 from projections.meaning.core import areas_of, areas_of_members
@@ -58,6 +59,10 @@ async def test_a_bulk_rebuild_equals_the_model_built_event_by_event(
     assert await checksum(connection, LIVE_SCHEMA) == expected
     assert await _indexes(connection, LIVE_SCHEMA) == await _indexes(connection, "one_by_one")
     assert len(await _indexes(connection, LIVE_SCHEMA)) >= len(index_ddl())
+    # The stored evidence scores (in the checksums above) are the rule's, and not all zero.
+    stored = await scores.stored_scores(connection, LIVE_SCHEMA)
+    assert stored == await scores.scores_from_scratch(connection, LIVE_SCHEMA)
+    assert sum(stored.values()) > 0
 
 
 async def _indexes(connection: asyncpg.Connection, schema: str) -> list[str]:
