@@ -111,10 +111,10 @@ async def shape_events(
     if not stream_ids:
         return iter(())
     rows = await db.fetch(
-        f"SELECT position, event_id, type, stream_id, recorded_at, {_shape_sql()} AS data"  # noqa: S608
-        f" FROM {table(schema, 'event_log')} e"
-        " WHERE stream_id = ANY($1::uuid[]) AND position <= $2 AND type = ANY($3::text[])"
-        " ORDER BY position",
+        f"SELECT e.position, e.event_id, e.type, e.stream_id, e.recorded_at, {_shape_sql()} AS data"  # noqa: S608
+        f" FROM unnest($1::uuid[]) AS c(id) JOIN {table(schema, 'event_log')} e"
+        " ON e.stream_id = c.id"  # by stream: the planner would otherwise scan the whole log
+        " WHERE e.position <= $2 AND e.type = ANY($3::text[]) ORDER BY e.position",
         list(stream_ids),
         position,
         list(SHAPES),
@@ -133,10 +133,11 @@ async def stream_events(
     if not stream_ids:
         return iter(())
     rows = await db.fetch(
-        "SELECT position, event_id, type, stream_id, recorded_at, data::text AS data"  # noqa: S608
-        f" FROM {table(schema, 'event_log')}"
-        " WHERE stream_id = ANY($1::uuid[]) AND position <= $2 AND stream_type = $3"
-        " ORDER BY position",
+        "SELECT e.position, e.event_id, e.type, e.stream_id, e.recorded_at,"  # noqa: S608
+        " e.data::text AS data"
+        f" FROM unnest($1::uuid[]) AS c(id) JOIN {table(schema, 'event_log')} e"
+        " ON e.stream_id = c.id"  # by stream: the planner would otherwise scan the whole log
+        " WHERE e.position <= $2 AND e.stream_type = $3 ORDER BY e.position",
         list(stream_ids),
         position,
         stream_type,
