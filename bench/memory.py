@@ -8,9 +8,10 @@ On a clone of the projected demo dataset the ``rebuild`` part uses, each run mea
 - **serve**: the API in a uvicorn subprocess (``bench.server``) under the ``queries`` part's
   cold load (a walk over the pages of every region, from a load generator in another process);
   its peak (``VmHWM``) beside its peak once ready, before any request;
-- **export**: ``projections.exports.build_export`` of the world (``001``, every partnership) and
-  of the region below it with the most partnerships, in each format, each in a fresh spawned
-  process, beside the idle floor.
+- **export**: ``projections.exports.export_stream`` of the world (``001``, every partnership)
+  and of the region below it with the most partnerships, in each format, and
+  ``projections.iati.export.iati_stream`` (``iati``), each in a fresh spawned process, written
+  as it streams (as the CLI and the HTTP route write it), beside the idle floor.
 
 PostgreSQL's own memory is not counted: these are the registry's processes only.
 """
@@ -21,7 +22,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bench import peaks
 from bench.common import (
@@ -43,6 +44,9 @@ from projections.exports import FORMATS, Format
 from registry.database import DatabaseAddress
 
 PART = "memory"
+# Every format of the case-study export, and the area's IATI 2.03 file.
+Exported = Format | Literal["iati"]
+EXPORTED: tuple[Exported, ...] = (*FORMATS, "iati")
 EXPORT_TARGET_MB = 300
 WORLD = "001"
 
@@ -103,7 +107,7 @@ def _one_run(
     exported = {
         (area, fmt): _child(f"export {area} {fmt}", peaks.export_region, dsn, area, fmt)
         for area in areas
-        for fmt in FORMATS
+        for fmt in EXPORTED
     }
     ready, served, requests = _serve(address, sizes, regions)
     figures.record(idle, decoded, rebuilt, ready, served, exported)
@@ -149,7 +153,7 @@ class _Figures:
         self.rebuild = Figure("rebuild", "peak RSS", "MB", baseline_name="decode only")
         self.ready = Figure("baseline", "API ready, before requests", "MB")
         self.serve = Figure("serve", "peak RSS under query load", "MB", baseline_name="ready")
-        self.exports: dict[tuple[str, Format], Figure] = {}
+        self.exports: dict[tuple[str, Exported], Figure] = {}
 
     @property
     def all(self) -> list[Figure]:
@@ -169,7 +173,7 @@ class _Figures:
         rebuilt: peaks.Peak,
         ready: float,
         served: float,
-        exported: dict[tuple[str, Format], peaks.Peak],
+        exported: dict[tuple[str, Exported], peaks.Peak],
     ) -> None:
         self.idle.add(idle.mb)
         self.decode.add(decoded.mb, baseline=idle.mb)

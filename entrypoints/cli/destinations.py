@@ -3,7 +3,7 @@
 Building an export can take minutes at scale, so a mistake in the path must cost nothing: the
 directory is made (``--out reports/``) or refused, and a temporary file is created in it, which
 proves it takes a new file, all before the database is even opened. The export is then written
-whole or not at all: into that temporary file, renamed over the target at the end; anything
+whole or not at all: streamed into that temporary file, renamed over the target at the end; anything
 that fails or is interrupted on the way removes the temporary file and the directories made.
 """
 
@@ -16,10 +16,27 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 from entrypoints.cli.common import CliError
 
 STANDARD_OUTPUT = "-"
+
+
+class Sink:
+    """A file an export streams into; a failed write says which file, as a ``CliError``."""
+
+    def __init__(self, file: BinaryIO, name: str) -> None:
+        self._file = file
+        self._name = name
+        self.size = 0  # bytes written
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as error:
+            raise CliError(f"cannot write {self._name}: {error.strerror}") from None
+        self.size += len(data)
 
 
 class Destination:
@@ -36,23 +53,37 @@ class Destination:
     def write(self, filename: str, data: bytes) -> Path | None:
         """Write ``data`` (the export's own ``filename`` unless the user named the file); the
         path written, or None for standard output."""
+        with self.writing(filename) as sink:
+            sink.write(data)
+        return self.written
+
+    @contextmanager
+    def writing(self, filename: str) -> Iterator[Sink]:
+        """Where to write the export as it streams (the export's own ``filename`` unless the
+        user named the file): standard output, the target itself when it is written in place,
+        else the temporary file, renamed over the target once the block ends without an error.
+        ``written`` is then the path (None for standard output)."""
         if self.directory is None:
-            sys.stdout.buffer.write(data)
+            yield Sink(sys.stdout.buffer, STANDARD_OUTPUT)
             sys.stdout.flush()
-            return None
+            return
         target = self.directory / (self.name or filename)
+        in_place = _written_in_place(target)
+        path = target if in_place else self._part
+        assert path is not None, "a destination is written inside ready()"
         try:
-            if _written_in_place(target):
-                target.write_bytes(data)
-            else:
-                assert self._part is not None, "a destination is written inside ready()"
-                self._part.write_bytes(data)
-                os.replace(self._part, target)
+            file = path.open("wb")
+        except OSError as error:
+            raise CliError(f"cannot write {target}: {error.strerror}") from None
+        with file:
+            yield Sink(file, str(target))
+        try:
+            if not in_place:
+                os.replace(path, target)
                 self._part = None
         except OSError as error:
             raise CliError(f"cannot write {target}: {error.strerror}") from None
         self.written = target
-        return target
 
     def _prepare(self) -> None:
         assert self.directory is not None

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 from rich.table import Table
 
 from entrypoints.bootstrap import close_pool, open_pool, open_registry, prepare_read_model
 from entrypoints.cli.common import CliError, Verb, Verbs, err, out, position, rate_bar
 from entrypoints.cli.destinations import Destination, destination
-from projections.exports import FORMATS, Export, PositionBeyondHead, UnknownRegion, export
-from projections.iati.export import IatiExport, NoActivities, iati_export
+from projections.exports import FORMATS, PositionBeyondHead, UnknownRegion, export_stream
+from projections.iati.export import NoActivities, iati_stream
 from projections.runner import status as projection_status
 from registry import geography
 from registry.progress import Progress
@@ -84,10 +85,10 @@ def export_case_studies(args: argparse.Namespace, settings: Settings) -> int:
     ):
         with rate_bar("exporting", quiet=args.quiet, unit="case studies") as bar:
             try:
-                made, lag = asyncio.run(_export(address.dsn(), args, bar))
+                written = asyncio.run(_export(address.dsn(), args, bar, target))
             except PositionBeyondHead as error:
                 raise CliError(str(error)) from None
-        return _write(target, made.filename, made.data, made.position, lag)
+        return _report(target, written)
 
 
 def export_iati(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,45 +101,66 @@ def export_iati(args: argparse.Namespace, settings: Settings) -> int:
     ):
         with rate_bar("exporting", quiet=args.quiet, unit="partnerships") as bar:
             try:
-                made, lag = asyncio.run(_export_iati(address.dsn(), args, bar))
+                written = asyncio.run(_export_iati(address.dsn(), args, bar, target))
             except (PositionBeyondHead, NoActivities) as error:
                 raise CliError(str(error)) from None
-        return _write(target, made.filename, made.data, made.position, lag)
+        return _report(target, written)
 
 
-def _write(target: Destination, filename: str, data: bytes, at: int, lag: int) -> int:
-    if lag:
+@dataclass(frozen=True)
+class _Written:
+    size: int  # bytes
+    position: int  # the log position the export was made at
+    lag: int  # events of the log the read model had not applied
+
+
+def _report(target: Destination, written: _Written) -> int:
+    if written.lag:
         err.print(
-            f"note: {lag} event(s) of the log are not in the read model yet; run the projector"
-            " (ppp-registry project, or serve) to include them"
+            f"note: {written.lag} event(s) of the log are not in the read model yet; run the"
+            " projector (ppp-registry project, or serve) to include them"
         )
-    written = target.write(filename, data)
-    if written is not None:
+    if target.written is not None:
         # Unwrapped, so that the path stays whole when copied from a narrow terminal.
-        message = f"wrote {written} ({len(data):,} bytes) at log position {at}"
+        message = (
+            f"wrote {target.written} ({written.size:,} bytes) at log position {written.position}"
+        )
         out.print(message, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
-async def _export(dsn: str, args: argparse.Namespace, progress: Progress) -> tuple[Export, int]:
-    """The export and how many events the read model has not applied yet."""
+async def _stream_to(target: Destination, filename: str, chunks: AsyncIterator[bytes]) -> int:
+    """Write the export into ``target`` as it streams; the bytes written."""
+    with target.writing(filename) as sink:
+        async for piece in chunks:
+            sink.write(piece)
+    return sink.size
+
+
+async def _export(
+    dsn: str, args: argparse.Namespace, progress: Progress, target: Destination
+) -> _Written:
+    """Stream the export into ``target``; what was written, and how many events the read model
+    has not applied yet."""
     await prepare_read_model(dsn)  # before any projector ran: an empty read model
     pool = await open_pool(dsn, size=1)
     try:
-        made = await export(pool, args.region, args.format, args.at_position, progress)
-        return made, (await projection_status(pool)).lag
+        made = await export_stream(pool, args.region, args.format, args.at_position, progress)
+        size = await _stream_to(target, made.filename, made.chunks)
+        return _Written(size, made.position, (await projection_status(pool)).lag)
     finally:
         await close_pool(pool)
 
 
 async def _export_iati(
-    dsn: str, args: argparse.Namespace, progress: Progress
-) -> tuple[IatiExport, int]:
+    dsn: str, args: argparse.Namespace, progress: Progress, target: Destination
+) -> _Written:
     await prepare_read_model(dsn)
     pool = await open_pool(dsn, size=1)
     try:
-        made = await iati_export(pool, args.region, args.at_position, progress=progress)
-        return made, (await projection_status(pool)).lag
+        made = await iati_stream(pool, args.region, args.at_position, progress=progress)
+        size = await _stream_to(target, made.filename, made.chunks)
+        return _Written(size, made.position, (await projection_status(pool)).lag)
     finally:
         await close_pool(pool)
 

@@ -7,24 +7,28 @@ Reads are public, as in GraphQL. The export is made at ``position`` (the read mo
 absent), so its ETag is known before it is built and a matching ``If-None-Match`` costs one read
 of the tracking row. Building runs on a worker thread with its own connection: a large export
 folds and renders for a second or more, which must not stall the event loop, and a limiter
-bounds how many run (and hold their documents in memory) at once.
+bounds how many run at once. The export streams into a temporary file (in memory up to
+``SPOOL_IN_MEMORY``), which is then sent a chunk at a time with its length: a large export is
+never held whole, and one that fails is still a clean error response.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import tempfile
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import IO
 
 import anyio
 import anyio.to_thread
 import asyncpg
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 import registry
 from projections.case_studies import PositionBeyondHead, UnknownRegion, resolve_position
-from projections.exports import Export, Format, export, format_of_extension
+from projections.exports import Format, export_stream, format_of_extension
 from registry import geography
 from schema.export_urls import EXPORT_ROUTE
 from schema.positions import BadPosition, parse_position
@@ -80,21 +84,64 @@ class Downloads:
             self._build, wanted.region, wanted.format, position, limiter=self._limiter
         )
         # The HTML export is a page to read: it opens in the browser unless asked to be saved.
-        disposition = "inline" if made.format == "html" and not wanted.save else "attachment"
+        disposition = "inline" if wanted.format == "html" and not wanted.save else "attachment"
         headers["Content-Disposition"] = f'{disposition}; filename="{made.filename}"'
-        if made.format == "html":
+        if wanted.format == "html":
             headers["Content-Security-Policy"] = _HTML_POLICY
-        return Response(made.data, media_type=MEDIA_TYPES[made.format], headers=headers)
+        return made.response(MEDIA_TYPES[wanted.format], headers)
 
-    def _build(self, region: str, fmt: Format, position: int) -> Export:
+    def _build(self, region: str, fmt: Format, position: int) -> Spooled:
         return asyncio.run(self._export(region, fmt, position))
 
-    async def _export(self, region: str, fmt: Format, position: int) -> Export:
+    async def _export(self, region: str, fmt: Format, position: int) -> Spooled:
         connection = await asyncpg.connect(self._dsn)
         try:
-            return await export(connection, region, fmt, position)
+            made = await export_stream(connection, region, fmt, position)
+            return await spooled(made.filename, made.chunks)
         finally:
             await connection.close()
+
+
+# An export at or under this size stays in memory while it is sent; a larger one is spooled to
+# a temporary file, so a download of the world holds a chunk of it at a time, not all of it.
+SPOOL_IN_MEMORY = 1 << 20
+SEND_CHUNK = 1 << 16
+
+
+@dataclass
+class Spooled:
+    """An export written whole (so a failure is still an error response, not a cut-off body)
+    into a temporary file, and sent from there a chunk at a time."""
+
+    file: IO[bytes]
+    size: int
+    filename: str
+
+    def response(self, media_type: str, headers: dict[str, str]) -> Response:
+        headers["Content-Length"] = str(self.size)
+        return StreamingResponse(self._chunks(), media_type=media_type, headers=headers)
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        try:
+            while piece := await anyio.to_thread.run_sync(self.file.read, SEND_CHUNK):
+                yield piece
+        finally:
+            self.file.close()
+
+
+async def spooled(filename: str, chunks: AsyncIterator[bytes]) -> Spooled:
+    """The export's pieces written into a temporary file (removed once it is closed)."""
+    file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        size = 0
+        async for piece in chunks:
+            file.write(piece)
+            size += len(piece)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return Spooled(file, size, filename)
 
 
 def export_etag(region: str, fmt: Format, position: int) -> str:

@@ -2,7 +2,8 @@
 
 Served like the case-study exports (``entrypoints.web.downloads``): public, pinned to a log
 position so the ETag is known before the file is built, built on a worker thread with its own
-connection, at most ``CONCURRENT_EXPORTS`` at once.
+connection, at most ``CONCURRENT_EXPORTS`` at once, streamed into a temporary file and sent
+from it a chunk at a time.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ import registry
 from entrypoints.web.downloads import (
     CONCURRENT_EXPORTS,
     Refused,
+    Spooled,
     asked_position,
     cache_headers,
     export_position,
     matches,
+    spooled,
 )
 from projections.iati.codes import Publisher
-from projections.iati.export import IatiExport, NoActivities, UnknownRegion, iati_export
+from projections.iati.export import NoActivities, UnknownRegion, iati_stream
 from registry import geography
 from schema.export_urls import IATI_ROUTE
 
@@ -68,15 +71,16 @@ class IatiDownloads:
         except NoActivities as error:
             return PlainTextResponse(str(error) + "\n", status_code=404)
         headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-        return Response(made.data, media_type=MEDIA_TYPE, headers=headers)
+        return made.response(MEDIA_TYPE, headers)
 
-    def _build(self, region: str, position: int) -> IatiExport:
+    def _build(self, region: str, position: int) -> Spooled:
         return asyncio.run(self._export(region, position))
 
-    async def _export(self, region: str, position: int) -> IatiExport:
+    async def _export(self, region: str, position: int) -> Spooled:
         connection = await asyncpg.connect(self._dsn)
         try:
-            return await iati_export(connection, region, position)
+            made = await iati_stream(connection, region, position)
+            return await spooled(made.filename, made.chunks)
         finally:
             await connection.close()
 

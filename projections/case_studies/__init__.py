@@ -18,7 +18,8 @@ The parts, each with one job:
 - ``fold``: events, in log order, to a partnership's or organisation's state;
 - ``ranking``: the evidence score, written once (``RULE``), and what derives from it;
 - ``composing``: a folded partnership to its document;
-- ``regional``: a region's report (figures and ranked case studies), documents by id;
+- ``regional``: a region's report (figures and ranked case studies: a first pass over the
+  shaping fields, then the case studies in full, in rank order, in batches), documents by id;
 - ``pages``: ranked, keyset-paginated pages of case studies for GraphQL.
 """
 
@@ -49,7 +50,14 @@ from projections.case_studies.ranking import (
     halves_sql,
     ranking_key,
 )
-from projections.case_studies.regional import case_studies_by_id, case_study, region_report
+from projections.case_studies.regional import (
+    RegionPlan,
+    case_studies_by_id,
+    case_study,
+    ranked_documents,
+    region_plan,
+    region_report,
+)
 
 __all__ = [
     "GRAPHQL_DESCRIPTION",
@@ -61,6 +69,7 @@ __all__ = [
     "Cited",
     "PositionBeyondHead",
     "RegionFiguresAt",
+    "RegionPlan",
     "RegionReport",
     "ScoreBreakdown",
     "Subject",
@@ -72,7 +81,9 @@ __all__ = [
     "decode_after",
     "halves_sql",
     "head_position",
+    "ranked_documents",
     "ranking_key",
+    "region_plan",
     "region_report",
     "resolve_position",
 ]

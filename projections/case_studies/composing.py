@@ -9,12 +9,14 @@ from uuid import UUID
 from projections.case_studies.documents import (
     ActivityEntry,
     CaseStudyDocument,
+    CaseStudySummary,
     Cited,
     LessonEntry,
     LessonGroup,
     OutcomeEntry,
     PartnerEntry,
     PracticeAreaGroup,
+    ScoreBreakdown,
     SectorGroup,
     Subject,
     TimelineEntry,
@@ -68,11 +70,28 @@ def document_of(
         results=_results(state),
         lessons=_lessons(state),
         timeline=_timeline(state, organisations),
-        score=score_of(
-            (o.fields for o in state.outcomes.values()),
-            ((a.retracted, bool(a.fields.get("evidence_urls"))) for a in state.activities.values()),
-            ((m.until is None, m.confirmed) for m in state.members.values()),
-        ),
+        score=score_of_state(state),
+    )
+
+
+def score_of_state(state: PartnershipState) -> ScoreBreakdown:
+    """The evidence score of a folded partnership: the first pass ranks case studies by it,
+    from the shaping fields alone, as their documents will."""
+    return score_of(
+        (o.fields for o in state.outcomes.values()),
+        ((a.retracted, bool(a.fields.get("evidence_urls"))) for a in state.activities.values()),
+        ((m.until is None, m.confirmed) for m in state.members.values()),
+    )
+
+
+def summary_of(state: PartnershipState) -> CaseStudySummary:
+    """What ranks a case study (and a list shows of it), from its folded state."""
+    return CaseStudySummary(
+        partnership_id=state.id,
+        title=state.fields["title"],
+        regions=state.areas(),
+        practice_areas=state.fields["practice_areas"],
+        evidence_score=score_of_state(state).total,
     )
 
 

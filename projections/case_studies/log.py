@@ -45,18 +45,29 @@ def table(schema: str, name: str) -> str:
     return f"{quoted(schema)}.{name}"
 
 
-# What the first pass reads of each event that shapes the regional figures or says whether a
-# partnership is a case study: only the fields it needs, so the log's long texts stay in the
-# database. (The fold reads the fields it finds; the second pass reads whole events.)
+# What the first pass reads of each event that shapes the regional figures, says whether a
+# partnership is a case study or ranks it (title and evidence score): only the fields it needs,
+# so the log's long texts stay in the database. (The fold reads the fields it finds; the second
+# pass reads whole events.)
 SHAPES = {
-    "PartnershipRegistered": ("practice_areas", "countries", "regions", "partners", "start_date"),
+    "PartnershipRegistered": (
+        "title",
+        "practice_areas",
+        "countries",
+        "regions",
+        "partners",
+        "start_date",
+    ),
     "PartnershipRevised": ("changes",),
     "PartnershipConcluded": ("end_date",),
     "PartnerJoined": ("organisation", "role", "since"),
     "PartnerLeft": ("organisation", "until"),
-    "ActivityLogged": ("activity_id", "kind", "participants"),
+    "ParticipationConfirmed": ("organisation",),
+    "ActivityLogged": ("activity_id", "kind", "participants", "evidence_urls"),
     "ActivityCorrected": ("activity_id", "changes"),
     "ActivityRetracted": ("activity_id",),
+    "OutcomeReported": ("outcome_id", "verification", "evidence_urls"),
+    "OutcomeCorrected": ("outcome_id", "changes"),
     "BestPracticeNominated": (),
     "BestPracticeEndorsed": (),
     "EndorsementWithdrawn": (),
@@ -71,31 +82,40 @@ def _shape_sql() -> str:
     return f"(CASE e.type {' '.join(cases)} END)::text"
 
 
-def _candidates_sql(schema: str) -> str:
-    """Partnerships that may be in area $1 at position $2.
+async def candidates(db: Db, area_code: str, position: int, schema: str) -> list[UUID]:
+    """Partnerships registered by ``position`` that may be in area ``area_code`` then, in the
+    order they were registered.
 
-    Those in it now, plus those whose countries or regions were revised after $2 (they may
-    have been in it then). One statement, so one snapshot: a revision the summary does not show
-    yet is in the log the statement sees. Registration after $2 is ruled out by the fold.
+    Those in it now, plus those whose countries or regions were revised after ``position`` (they
+    may have been in it then). One statement, so one snapshot: a revision the summary does not
+    show yet is in the log the statement sees. The fold says which are in the area at
+    ``position``; the log up to it never changes, so later statements read the same events.
     """
     summary, log = table(schema, "partnership_summary"), table(schema, "event_log")
-    return (
-        f"SELECT id FROM {summary} WHERE regions @> ARRAY[$1::text]"  # noqa: S608
-        f" UNION SELECT stream_id FROM {log}"
-        " WHERE position > $2 AND type = 'PartnershipRevised'"
-        " AND data->'changes' ?| ARRAY['countries', 'regions']"
-    )
-
-
-async def shape_events(db: Db, area_code: str, position: int, schema: str) -> Iterator[LoggedEvent]:
-    log = table(schema, "event_log")
     rows = await db.fetch(
-        f"WITH c AS ({_candidates_sql(schema)})"  # noqa: S608
-        " SELECT e.position, e.event_id, e.type, e.stream_id, e.recorded_at,"
-        f" {_shape_sql()} AS data"
-        f" FROM {log} e JOIN c ON c.id = e.stream_id"
-        " WHERE e.position <= $2 AND e.type = ANY($3::text[]) ORDER BY e.position",
+        f"WITH c AS (SELECT id FROM {summary} WHERE regions @> ARRAY[$1::text]"  # noqa: S608
+        f" UNION SELECT stream_id FROM {log} WHERE position > $2"
+        " AND type = 'PartnershipRevised' AND data->'changes' ?| ARRAY['countries', 'regions'])"
+        f" SELECT e.stream_id FROM {log} e JOIN c ON c.id = e.stream_id"
+        " WHERE e.type = 'PartnershipRegistered' AND e.position <= $2 ORDER BY e.position",
         area_code,
+        position,
+    )
+    return [row["stream_id"] for row in rows]
+
+
+async def shape_events(
+    db: Db, stream_ids: Sequence[UUID], position: int, schema: str
+) -> Iterator[LoggedEvent]:
+    """The shaping fields (``SHAPES``) of these partnerships' events up to ``position``."""
+    if not stream_ids:
+        return iter(())
+    rows = await db.fetch(
+        f"SELECT e.position, e.event_id, e.type, e.stream_id, e.recorded_at, {_shape_sql()} AS data"  # noqa: S608
+        f" FROM unnest($1::uuid[]) AS c(id) JOIN {table(schema, 'event_log')} e"
+        " ON e.stream_id = c.id"  # by stream: the planner would otherwise scan the whole log
+        " WHERE e.position <= $2 AND e.type = ANY($3::text[]) ORDER BY e.position",
+        list(stream_ids),
         position,
         list(SHAPES),
     )
@@ -113,10 +133,11 @@ async def stream_events(
     if not stream_ids:
         return iter(())
     rows = await db.fetch(
-        "SELECT position, event_id, type, stream_id, recorded_at, data::text AS data"  # noqa: S608
-        f" FROM {table(schema, 'event_log')}"
-        " WHERE stream_id = ANY($1::uuid[]) AND position <= $2 AND stream_type = $3"
-        " ORDER BY position",
+        "SELECT e.position, e.event_id, e.type, e.stream_id, e.recorded_at,"  # noqa: S608
+        " e.data::text AS data"
+        f" FROM unnest($1::uuid[]) AS c(id) JOIN {table(schema, 'event_log')} e"
+        " ON e.stream_id = c.id"  # by stream: the planner would otherwise scan the whole log
+        " WHERE e.position <= $2 AND e.stream_type = $3 ORDER BY e.position",
         list(stream_ids),
         position,
         stream_type,

@@ -1,18 +1,28 @@
-"""The one builder of exports: a region's report at a log position, rendered in a format."""
+"""The one builder of exports: a region at a log position, written in a format as it streams."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
+from uuid import UUID
 
-from projections.case_studies import RegionReport, region_report
+from projections.case_studies import (
+    CaseStudyDocument,
+    CaseStudySummary,
+    Citation,
+    RegionPlan,
+    Subject,
+    ranked_documents,
+    region_plan,
+)
+from projections.case_studies.regional import CASE_STUDY_BATCH
 from projections.exports.ticker import Ticker
-from projections.exports.to_csv import render_csv
-from projections.exports.to_html import render_html
-from projections.exports.to_json import render_json
-from projections.exports.to_markdown import render_markdown
+from projections.exports.to_csv import CsvWriter
+from projections.exports.to_html import html_writer
+from projections.exports.to_json import JsonWriter
+from projections.exports.to_markdown import markdown_writer
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA
 from registry import collector
@@ -47,6 +57,94 @@ class Export:
     filename: str  # e.g. case-studies-002-at-1234.md
 
 
+class Writer(Protocol):
+    """A format, written a piece at a time (``to_markdown``, ``to_html``, ``to_csv``,
+    ``to_json``): the same pieces, joined, are the same bytes whatever the batches."""
+
+    def head(self, ranked: Sequence[CaseStudySummary]) -> bytes: ...
+
+    def studies(
+        self, first_rank: int, batch: Sequence[CaseStudyDocument], tick: Ticker
+    ) -> bytes: ...
+
+    def tail(self, sources: Sequence[tuple[Citation, Subject | None]]) -> Iterator[bytes]: ...
+
+
+_WRITERS: Mapping[Format, Callable[[RegionPlan], Writer]] = {
+    "md": markdown_writer,
+    "html": html_writer,
+    "csv": CsvWriter,
+    "json": JsonWriter,
+}
+
+
+@dataclass(frozen=True)
+class ExportStream:
+    """An export as it is written: what names it, known before the first byte, and its bytes
+    as an async iterator of pieces (each case study is folded, written and let go in turn)."""
+
+    chunks: AsyncIterator[bytes]
+    region: str
+    format: Format
+    position: int
+    filename: str
+
+
+async def export_stream(
+    db: Db,
+    region_code: str,
+    fmt: Format,
+    at_position: int | None = None,
+    progress: Progress | None = None,
+    *,
+    schema: str = LIVE_SCHEMA,
+    batch: int = CASE_STUDY_BATCH,
+) -> ExportStream:
+    """The export of one region at a log position (the read model's head when not given), as
+    a stream. The first pass (figures, ranking) runs before this returns, so a bad region or
+    position raises here: ``UnknownRegion``, ``PositionBeyondHead``, or ``ValueError`` for an
+    unknown format or a negative position. ``progress(done, total)`` is called as case studies
+    are written. The stream reads ``db`` as it goes: keep it open until the last piece.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    with collector.paused():
+        plan = await region_plan(db, region_code, at_position, schema=schema)
+    chunks = _pieces(
+        db, plan, _WRITERS[fmt](plan), Ticker(len(plan.ranked), progress), schema, batch
+    )
+    return ExportStream(
+        chunks=chunks,
+        region=plan.area.code,
+        format=fmt,
+        position=plan.position,
+        filename=export_filename(plan.area.code, fmt, plan.position),
+    )
+
+
+async def _pieces(
+    db: Db, plan: RegionPlan, writer: Writer, tick: Ticker, schema: str, batch: int
+) -> AsyncIterator[bytes]:
+    yield writer.head(plan.ranked)
+    cited: set[Citation] = set()  # what the sources list: kept small, as citations, not text
+    subjects: dict[UUID, Subject] = {}
+    rank = 1
+    async for documents, named in ranked_documents(db, plan, schema=schema, batch=batch):
+        with collector.paused():
+            data = writer.studies(rank, documents, tick)
+        rank += len(documents)
+        for study in documents:
+            cited.update(study.citations)
+        subjects.update(named)
+        del documents
+        yield data
+    tick.done()
+    sources = [(c, subjects.get(c.stream_id)) for c in sorted(cited)]
+    del cited, subjects
+    for piece in writer.tail(sources):
+        yield piece
+
+
 async def export(
     db: Db,
     region_code: str,
@@ -56,22 +154,20 @@ async def export(
     *,
     schema: str = LIVE_SCHEMA,
 ) -> Export:
-    """The export of one region at a log position (the read model's head when not given).
+    """The export of one region at a log position (the read model's head when not given), whole.
 
     Raises ``UnknownRegion``, ``PositionBeyondHead``, or ``ValueError`` for an unknown format or
-    a negative position. ``progress(done, total)`` is called as case studies are written.
+    a negative position. ``progress(done, total)`` is called as case studies are written. A
+    large export is better written as it streams: ``export_stream``.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    with collector.paused():
-        report = await region_report(db, region_code, at_position, schema=schema)
-        data = render(report, fmt, progress)
+    made = await export_stream(db, region_code, fmt, at_position, progress, schema=schema)
+    data = b"".join([piece async for piece in made.chunks])
     return Export(
         data=data,
-        region=report.area.code,
+        region=made.region,
         format=fmt,
-        position=report.position,
-        filename=export_filename(report.area.code, fmt, report.position),
+        position=made.position,
+        filename=made.filename,
     )
 
 
@@ -87,16 +183,3 @@ async def build_export(
     """The bytes of ``export(...)``: the same builder, for callers that need nothing else."""
     made = await export(db, region_code, fmt, at_position, progress, schema=schema)
     return made.data
-
-
-_RENDERERS: Mapping[Format, Callable[[RegionReport, Ticker], bytes]] = {
-    "md": render_markdown,
-    "html": render_html,
-    "csv": render_csv,
-    "json": render_json,
-}
-
-
-def render(report: RegionReport, fmt: Format, progress: Progress | None = None) -> bytes:
-    """The bytes of ``report`` in ``fmt``; a pure function of the report and the version."""
-    return _RENDERERS[fmt](report, Ticker(len(report.case_studies), progress))

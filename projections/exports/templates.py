@@ -6,14 +6,20 @@ filters (how it escapes, cites and links) to the ones both share.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jinja2
 
 import registry
-from projections.case_studies import RANKING, RegionReport
+from projections.case_studies import (
+    RANKING,
+    CaseStudyDocument,
+    CaseStudySummary,
+    Citation,
+    Subject,
+)
+from projections.case_studies.regional import RegionPlan
 from projections.exports.text import (
     area_name,
     country_name,
@@ -25,7 +31,6 @@ from projections.exports.text import (
     url_host,
 )
 from projections.exports.ticker import Ticker
-from registry import collector
 
 
 def environment(*, html: bool, filters: Mapping[str, Callable[..., Any]]) -> jinja2.Environment:
@@ -51,37 +56,45 @@ def environment(*, html: bool, filters: Mapping[str, Callable[..., Any]]) -> jin
     return env
 
 
-def context(report: RegionReport, tick: Ticker) -> dict[str, Any]:
-    """What both templates are given; ``tick`` is called in the template per case study."""
+def context(plan: RegionPlan) -> dict[str, Any]:
+    """What every block of both templates is given."""
     return {
-        "report": report,
-        "area": report.area,
-        "level": label(report.area.level),
-        "position": report.position,
+        "area": plan.area,
+        "level": label(plan.area.level),
+        "position": plan.position,
         "version": registry.__version__,
-        "figures": report.figures,
-        "studies": report.case_studies,
+        "figures": plan.figures,
         "ranking": RANKING,
-        "sources": [(c, report.subjects.get(c.stream_id)) for c in report.citations],
         "period": period,
-        "tick": tick,
     }
 
 
-def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> bytes:
-    template = env.get_template(name)
-    with collector.paused():
-        return _rendered(template, context)
+class TemplateWriter:
+    """A template written block by block: ``head`` (the figures and the ranked list of case
+    studies), ``studies`` (a batch of case studies in full), ``tail`` (the sources), so a
+    document is never held whole, nor every case study at once."""
 
+    def __init__(self, env: jinja2.Environment, name: str, base: Mapping[str, Any]) -> None:
+        self._template = env.get_template(name)
+        self._base = base
 
-def _rendered(template: jinja2.Template, context: Mapping[str, Any]) -> bytes:
-    """The template's output as UTF-8, encoded as it streams: no list of every fragment."""
-    out = io.BytesIO()
-    batch: list[str] = []
-    for fragment in template.generate(context):
-        batch.append(fragment)
-        if len(batch) >= 4096:
-            out.write("".join(batch).encode("utf-8"))
-            batch.clear()
-    out.write("".join(batch).encode("utf-8"))
-    return out.getvalue()
+    def _block(self, name: str, values: Mapping[str, Any]) -> Iterator[str]:
+        block = self._template.blocks[name]
+        return block(self._template.new_context({**self._base, **values}))
+
+    def head(self, ranked: Sequence[CaseStudySummary]) -> bytes:
+        return "".join(self._block("head", {"studies": ranked})).encode("utf-8")
+
+    def studies(self, first_rank: int, batch: Sequence[CaseStudyDocument], tick: Ticker) -> bytes:
+        values = {"batch": batch, "first_rank": first_rank, "tick": tick}
+        return "".join(self._block("studies", values)).encode("utf-8")
+
+    def tail(self, sources: Sequence[tuple[Citation, Subject | None]]) -> Iterator[bytes]:
+        """The sources, encoded as they stream: no list of every fragment."""
+        batch: list[str] = []
+        for fragment in self._block("tail", {"sources": sources}):
+            batch.append(fragment)
+            if len(batch) >= 4096:
+                yield "".join(batch).encode("utf-8")
+                batch.clear()
+        yield "".join(batch).encode("utf-8")

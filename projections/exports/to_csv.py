@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import registry
-from projections.case_studies import CaseStudyDocument, RegionReport
+from projections.case_studies import CaseStudyDocument, CaseStudySummary, Citation, Subject
+from projections.case_studies.regional import RegionPlan
 from projections.exports.text import day, number
 from projections.exports.ticker import Ticker
 from registry.domain.codelists import PartnerRole
@@ -63,7 +64,7 @@ def _joined(values: Iterable[Any]) -> str:
     return "; ".join(str(v) for v in values)
 
 
-def _csv_row(rank: int, cs: CaseStudyDocument, report: RegionReport) -> list[str]:
+def _csv_row(rank: int, cs: CaseStudyDocument, plan: RegionPlan) -> list[str]:
     partners = sorted(
         (p for g in cs.partners for p in g.partners if p.current),
         key=lambda p: (_ROLE_ORDER.get(p.role, len(_ROLE_ORDER)), p.name, p.organisation_id),
@@ -99,19 +100,33 @@ def _csv_row(rank: int, cs: CaseStudyDocument, report: RegionReport) -> list[str
         str(cs.endorsement.source.event_id),
         str(cs.endorsement.source.position),
         str(len(cs.citations)),
-        report.area.code,
-        _cell(report.area.name),
-        str(report.position),
+        plan.area.code,
+        _cell(plan.area.name),
+        str(plan.position),
         registry.__version__,
     ]
 
 
-def render_csv(report: RegionReport, tick: Ticker) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for rank, cs in enumerate(report.case_studies, start=1):
-        writer.writerow(_csv_row(rank, cs, report))
-        tick()
-    tick.done()
-    return out.getvalue().encode("utf-8")
+class CsvWriter:
+    """The CSV export, a batch of rows at a time: the header, then one row per case study."""
+
+    def __init__(self, plan: RegionPlan) -> None:
+        self._plan = plan
+
+    def _rows(self, rows: Iterable[Sequence[str]]) -> bytes:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue().encode("utf-8")
+
+    def head(self, ranked: Sequence[CaseStudySummary]) -> bytes:
+        return self._rows([CSV_COLUMNS])
+
+    def studies(self, first_rank: int, batch: Sequence[CaseStudyDocument], tick: Ticker) -> bytes:
+        rows = []
+        for rank, cs in enumerate(batch, start=first_rank):
+            rows.append(_csv_row(rank, cs, self._plan))
+            tick()
+        return self._rows(rows)
+
+    def tail(self, sources: Sequence[tuple[Citation, Subject | None]]) -> Iterator[bytes]:
+        return iter(())  # the CSV lists no sources: each row counts its citations

@@ -8,11 +8,11 @@ from functools import cache
 import jinja2
 from markupsafe import Markup, escape
 
-from projections.case_studies import Citation, RegionReport
+from projections.case_studies import Citation
+from projections.case_studies.regional import RegionPlan
 from projections.exports.charts import chart
-from projections.exports.templates import context, environment, render_template
+from projections.exports.templates import TemplateWriter, context, environment
 from projections.exports.text import safe_url, url_host
-from projections.exports.ticker import Ticker
 
 # Filters rather than template macros, as in Markdown: a Jinja macro call costs far more.
 
@@ -45,13 +45,11 @@ def _environment() -> jinja2.Environment:
     return environment(html=True, filters=filters)
 
 
-def render_html(report: RegionReport, tick: Ticker) -> bytes:
-    page = context(report, tick)
-    figures = report.figures
-    page["charts"] = (
+def html_writer(plan: RegionPlan) -> TemplateWriter:
+    base = context(plan)
+    figures = plan.figures
+    base["charts"] = (
         chart("chart-areas", "Partnerships by practice area", figures.by_practice_area),
         chart("chart-sectors", "Partnerships by partner sector", figures.by_sector),
     )
-    data = render_template(_environment(), "region.html.j2", page)
-    tick.done()
-    return data
+    return TemplateWriter(_environment(), "region.html.j2", base)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import registry
-from projections.case_studies import RANKING, CaseStudyDocument, Citation, Cited, RegionReport
+from projections.case_studies import (
+    RANKING,
+    CaseStudyDocument,
+    CaseStudySummary,
+    Citation,
+    Cited,
+    Subject,
+)
+from projections.case_studies.regional import RegionPlan
 from projections.exports.ticker import Ticker
 
 JSON_SCHEMA_VERSION = 1
@@ -144,50 +152,81 @@ def _json_case_study(rank: int, cs: CaseStudyDocument) -> dict[str, Any]:
     }
 
 
-def render_json(report: RegionReport, tick: Ticker) -> bytes:
-    f = report.figures
-    studies = []
-    for rank, cs in enumerate(report.case_studies, start=1):
-        studies.append(_json_case_study(rank, cs))
-        tick()
-    document = {
-        "schema_version": JSON_SCHEMA_VERSION,
-        "generator": {"name": "ppp-registry", "version": registry.__version__},
-        "region": {
-            "code": report.area.code,
-            "name": report.area.name,
-            "level": str(report.area.level),
-        },
-        "position": report.position,
-        "ranking": {"key": "evidence_score", "definition": RANKING},
-        "figures": {
-            "partnerships": f.partnership_count,
-            "active": f.active_count,
-            "concluded": f.concluded_count,
-            "people_trained": f.people_trained,
-            "by_practice_area": [
-                {"practice_area": k, "partnerships": n} for k, n in f.by_practice_area
-            ],
-            "by_sector": [{"sector": k, "partnerships": n} for k, n in f.by_sector],
-            "countries": [{"country": k, "partnerships": n} for k, n in f.countries],
-            "case_studies": len(report.case_studies),
-        },
-        "case_studies": studies,
-        "sources": [
-            {
+def _dumps(value: Any, depth: int) -> str:
+    """``value`` as ``json.dumps`` writes it inside the whole document at ``depth`` (levels of
+    indentation): a JSON string never holds a raw newline, so each line is indented alike."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+    return text.replace("\n", "\n" + "  " * depth)
+
+
+def _inert(text: str) -> bytes:
+    # Outside strings JSON has no <, > or &: escaping them everywhere keeps markup in the data
+    # inert even where the file ends up inside an HTML page.
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text.encode("utf-8")
+
+
+class JsonWriter:
+    """The JSON export, written as ``json.dumps(document, sort_keys=True, indent=2)`` would write
+    it, a piece at a time: its keys sort ``case_studies`` first and ``sources`` last, so the
+    head opens the case studies, each batch adds its own, and the tail writes the rest."""
+
+    def __init__(self, plan: RegionPlan) -> None:
+        self._plan = plan
+        self._written = 0
+
+    def head(self, ranked: Sequence[CaseStudySummary]) -> bytes:
+        return b'{\n  "case_studies": ['
+
+    def studies(self, first_rank: int, batch: Sequence[CaseStudyDocument], tick: Ticker) -> bytes:
+        parts = []
+        for rank, cs in enumerate(batch, start=first_rank):
+            parts.append(",\n    " if self._written else "\n    ")
+            parts.append(_dumps(_json_case_study(rank, cs), 2))
+            self._written += 1
+            tick()
+        return _inert("".join(parts))
+
+    def tail(self, sources: Sequence[tuple[Citation, Subject | None]]) -> Iterator[bytes]:
+        plan, f = self._plan, self._plan.figures
+        rest = {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "generator": {"name": "ppp-registry", "version": registry.__version__},
+            "region": {
+                "code": plan.area.code,
+                "name": plan.area.name,
+                "level": str(plan.area.level),
+            },
+            "position": plan.position,
+            "ranking": {"key": "evidence_score", "definition": RANKING},
+            "figures": {
+                "partnerships": f.partnership_count,
+                "active": f.active_count,
+                "concluded": f.concluded_count,
+                "people_trained": f.people_trained,
+                "by_practice_area": [
+                    {"practice_area": k, "partnerships": n} for k, n in f.by_practice_area
+                ],
+                "by_sector": [{"sector": k, "partnerships": n} for k, n in f.by_sector],
+                "countries": [{"country": k, "partnerships": n} for k, n in f.countries],
+                "case_studies": self._written,
+            },
+        }
+        middle = _dumps(rest, 0)[2:-2]  # its keys, one level in, without the braces
+        yield _inert(("\n  ]" if self._written else "]") + ",\n" + middle + ',\n  "sources": [')
+        parts: list[str] = []
+        for number, (c, subject) in enumerate(sources):
+            source = {
                 **_citation(c),
                 "stream_id": str(c.stream_id),
                 "stream_type": subject.kind if subject is not None else None,
                 "stream_name": subject.name if subject is not None else None,
             }
-            for c in report.citations
-            for subject in [report.subjects.get(c.stream_id)]
-        ],
-    }
-    tick.done()
-    text = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2)
-    # Outside strings JSON has no <, > or &: escaping them everywhere keeps markup in the data
-    # inert even where the file ends up inside an HTML page.
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return (text + "\n").encode("utf-8")
+            parts.append(",\n    " if number else "\n    ")
+            parts.append(_dumps(source, 2))
+            if len(parts) >= 4096:
+                yield _inert("".join(parts))
+                parts.clear()
+        parts.append("\n  ]\n}\n" if sources else "]\n}\n")
+        yield _inert("".join(parts))

@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import jinja2
 
-from projections.case_studies import Citation, RegionReport
-from projections.exports.templates import context, environment, render_template
+from projections.case_studies import Citation
+from projections.case_studies.regional import RegionPlan
+from projections.exports.templates import TemplateWriter, context, environment
 from projections.exports.text import safe_url, url_host
-from projections.exports.ticker import Ticker
 
 _MD_INLINE = re.compile(r"[\\`*_\[\]|~]")
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
@@ -80,7 +80,5 @@ def _environment() -> jinja2.Environment:
     return environment(html=False, filters=filters)
 
 
-def render_markdown(report: RegionReport, tick: Ticker) -> bytes:
-    data = render_template(_environment(), "region.md.j2", context(report, tick))
-    tick.done()
-    return data
+def markdown_writer(plan: RegionPlan) -> TemplateWriter:
+    return TemplateWriter(_environment(), "region.md.j2", context(plan))

@@ -2,15 +2,15 @@
 
 A pure function of its input: the partnerships, the publisher, the log's time at the position
 and the registry version give the bytes, so the same position gives the same file. The
-document is written as it is built (``etree.xmlfile``), one activity at a time, so a large
-area never holds its whole tree. Each ``iati-activity`` declares the registry's extension
-namespace itself, so an activity cut out of the file is still a whole, valid element.
+document is written as it is built (``etree.xmlfile``), one activity at a time and handed out a
+batch at a time (``activity_pieces``), so a large area never holds its whole tree or its bytes.
+Each ``iati-activity`` declares the registry's extension namespace itself, so an activity cut
+out of the file is still a whole, valid element.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -240,6 +240,62 @@ def activity_element(p: Partnership, publisher: codes.Publisher, as_of: date) ->
 # ---------------------------------------------------------------------------- the document
 
 
+class _Pieces:
+    """What ``etree.xmlfile`` writes, kept until it is taken: the file a stream writes into."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(bytes(data))
+
+    def take(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def _no_check(_activity: bytes, _opening: bytes) -> None:
+    """No check of each activity (``write_activities``: the caller validates the file)."""
+
+
+async def activity_pieces(
+    batches: AsyncIterable[Iterable[Partnership]],
+    publisher: codes.Publisher,
+    generated: datetime,
+    tick: Callable[[], None] = lambda: None,
+    check: Callable[[bytes, bytes], None] = _no_check,
+) -> AsyncIterator[bytes]:
+    """The ``iati-activities`` document of every partnership in ``batches``, as UTF-8 bytes, a
+    batch of activities at a time: the whole document is never held, nor its tree.
+
+    ``generated`` is the log's time at the position (``generated-datetime``): never the wall
+    clock, so the same position gives the same bytes. ``tick`` is called once per activity.
+    ``check(activity, opening)`` is given each ``iati-activity`` as it is written and the
+    document's opening tag (``<iati-activities ...>``), to validate it as a file of its own.
+    """
+    out = _Pieces()
+    as_of = generated.date()
+    attributes = {"version": codes.IATI_VERSION, "generated-datetime": iso_datetime(generated)}
+    opening = etree.tostring(etree.Element("iati-activities", attributes))
+    opening = opening.removesuffix(b"/>") + b">"
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+        with xf.element("iati-activities", attributes):
+            xf.write("\n")
+            async for batch in batches:
+                for partnership in batch:
+                    activity = activity_element(partnership, publisher, as_of)
+                    if check is not _no_check:
+                        check(etree.tostring(activity), opening)
+                    xf.write(activity, pretty_print=True)
+                    tick()
+                xf.flush()
+                yield out.take()
+    out.write(b"\n")
+    yield out.take()
+
+
 async def write_activities(
     batches: AsyncIterable[Iterable[Partnership]],
     publisher: codes.Publisher,
@@ -251,16 +307,4 @@ async def write_activities(
     ``generated`` is the log's time at the position (``generated-datetime``): never the wall
     clock, so the same position gives the same bytes. ``tick`` is called once per activity.
     """
-    out = io.BytesIO()
-    as_of = generated.date()
-    with etree.xmlfile(out, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        attributes = {"version": codes.IATI_VERSION, "generated-datetime": iso_datetime(generated)}
-        with xf.element("iati-activities", attributes):
-            xf.write("\n")
-            async for batch in batches:
-                for partnership in batch:
-                    xf.write(activity_element(partnership, publisher, as_of), pretty_print=True)
-                    tick()
-    out.write(b"\n")
-    return out.getvalue()
+    return b"".join([p async for p in activity_pieces(batches, publisher, generated, tick)])

@@ -1,8 +1,9 @@
 """The IATI 2.03 export of an M49 area at a log position: what the CLI, HTTP and GraphQL serve.
 
 ``iati_export(db, region)`` gives one ``iati-activities`` document holding an ``iati-activity``
-per partnership of the area at the position (the read model's head by default), checked
-against the official schema before it is handed out, so no invalid file leaves the registry.
+per partnership of the area at the position (the read model's head by default), each activity
+checked against the official schema as it is written (``iati_stream`` hands the file out in
+pieces), so no invalid file leaves the registry whole.
 Its ``generated-datetime`` is the time the log recorded the position's last event, never the
 wall clock: the same position gives the same bytes. See ``docs/iati.md`` for the mapping.
 """
@@ -10,14 +11,15 @@ wall clock: the same position gives the same bytes. See ``docs/iati.md`` for the
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from projections.case_studies import resolve_position
 from projections.exports import PositionBeyondHead, UnknownRegion
-from projections.iati.building import write_activities
+from projections.iati.building import activity_pieces
 from projections.iati.codes import Publisher
-from projections.iati.partnerships import log_time, partnerships_in_area
-from projections.iati.validation import validate
+from projections.iati.partnerships import Partnership, log_time, partnerships_in_area
+from projections.iati.validation import validate_activity
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA
 from registry import geography
@@ -25,11 +27,13 @@ from registry.progress import Progress, ignore
 
 __all__ = [
     "IatiExport",
+    "IatiStream",
     "NoActivities",
     "PositionBeyondHead",
     "UnknownRegion",
     "iati_export",
     "iati_filename",
+    "iati_stream",
 ]
 
 
@@ -62,6 +66,63 @@ def iati_filename(region: str, position: int) -> str:
     return f"iati-{safe}-at-{position}.xml"
 
 
+@dataclass(frozen=True)
+class IatiStream:
+    """An IATI file as it is written: what names it, known before the first byte, and its
+    bytes as an async iterator of pieces, each activity validated as it is written."""
+
+    chunks: AsyncIterator[bytes]
+    region: str
+    position: int
+    filename: str
+    counted: list[int]  # the activities written so far, as one number
+
+    @property
+    def activity_count(self) -> int:
+        return self.counted[0]
+
+
+async def iati_stream(
+    db: Db,
+    region_code: str,
+    at_position: int | None = None,
+    *,
+    publisher: Publisher | None = None,
+    progress: Progress = ignore,
+    schema: str = LIVE_SCHEMA,
+) -> IatiStream:
+    """The IATI 2.03 file of one M49 area at a log position (the read model's head if not
+    given), as a stream: the errors of ``iati_export`` before it returns (the first batch of
+    partnerships is folded first, so ``NoActivities`` too), except ``InvalidIati``, which the
+    stream raises at the activity that fails (a bug, never the data's fault)."""
+    area = geography.area(region_code) if isinstance(region_code, str) else None
+    if area is None:
+        raise UnknownRegion(region_code)
+    position = await resolve_position(db, at_position, schema=schema)
+    generated = await log_time(db, position, schema=schema)
+    if generated is None:  # an empty log holds no partnership
+        raise NoActivities(area.code, position)
+    batches = partnerships_in_area(db, area.code, position, schema=schema, progress=progress)
+    first = await anext(batches, None)  # the generator yields only batches with a partnership
+    if first is None:
+        raise NoActivities(area.code, position)
+    counted = [0]
+
+    def tick() -> None:
+        counted[0] += 1
+
+    async def every_batch() -> AsyncIterator[list[Partnership]]:
+        assert first is not None
+        yield first
+        async for batch in batches:
+            yield batch
+
+    chunks = activity_pieces(
+        every_batch(), publisher or Publisher(), generated, tick, validate_activity
+    )
+    return IatiStream(chunks, area.code, position, iati_filename(area.code, position), counted)
+
+
 async def iati_export(
     db: Db,
     region_code: str,
@@ -76,31 +137,18 @@ async def iati_export(
     Raises ``UnknownRegion``, ``PositionBeyondHead``, ``ValueError`` for a negative position,
     ``NoActivities`` when no partnership is in the area then, and ``InvalidIati`` if the file
     would not validate (a bug, never the data's fault: text is made safe for XML first).
-    ``progress(examined, candidates)`` counts the partnerships looked at.
+    ``progress(examined, candidates)`` counts the partnerships looked at. Every activity is
+    validated against the schema as it is written; a large file is better written as it
+    streams: ``iati_stream``.
     """
-    area = geography.area(region_code) if isinstance(region_code, str) else None
-    if area is None:
-        raise UnknownRegion(region_code)
-    position = await resolve_position(db, at_position, schema=schema)
-    generated = await log_time(db, position, schema=schema)
-    if generated is None:  # an empty log holds no partnership
-        raise NoActivities(area.code, position)
-    count = 0
-
-    def counted() -> None:
-        nonlocal count
-        count += 1
-
-    batches = partnerships_in_area(db, area.code, position, schema=schema, progress=progress)
-    publisher = publisher or Publisher()
-    data = await write_activities(batches, publisher, generated, counted)
-    if count == 0:
-        raise NoActivities(area.code, position)
-    validate(data)
+    made = await iati_stream(
+        db, region_code, at_position, publisher=publisher, progress=progress, schema=schema
+    )
+    data = b"".join([piece async for piece in made.chunks])
     return IatiExport(
         data=data,
-        region=area.code,
-        position=position,
-        activity_count=count,
-        filename=iati_filename(area.code, position),
+        region=made.region,
+        position=made.position,
+        activity_count=made.activity_count,
+        filename=made.filename,
     )

@@ -141,3 +141,10 @@ def validate(data: bytes) -> None:
     errors = schema_errors(data)
     if errors:
         raise InvalidIati(errors)
+
+
+def validate_activity(activity: bytes, opening: bytes) -> None:
+    """Raise ``InvalidIati`` unless one ``iati-activity`` is valid as a file of its own, under
+    the document's ``opening`` tag: the schema has no constraint across activities, so a file
+    whose every activity passes this is valid, and an export checks each as it writes it."""
+    validate(opening + activity + b"</iati-activities>")
