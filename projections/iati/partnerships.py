@@ -26,6 +26,7 @@ from uuid import UUID
 import asyncpg
 
 from projections.case_studies.fold import day, event_value
+from projections.case_studies.log import candidates
 from projections.iati.codes import organisation_ref
 from projections.queries import Db
 from projections.read_model import LIVE_SCHEMA, quoted
@@ -122,25 +123,6 @@ async def log_time(db: Db, position: int, *, schema: str = LIVE_SCHEMA) -> datet
         position,
     )
     return value
-
-
-async def _registered(db: Db, area_code: str, position: int, schema: str) -> list[UUID]:
-    """Partnerships registered by ``position`` that may be in the area then, in log order.
-
-    Those in it now, plus those whose countries or regions were revised after the position (they
-    may have been in it then); one statement, so one snapshot of the summary and the log.
-    """
-    summary, log = _table(schema, "partnership_summary"), _table(schema, "event_log")
-    rows = await db.fetch(
-        f"WITH c AS (SELECT id FROM {summary} WHERE regions @> ARRAY[$1::text]"  # noqa: S608
-        f" UNION SELECT stream_id FROM {log} WHERE position > $2"
-        " AND type = 'PartnershipRevised' AND data->'changes' ?| ARRAY['countries', 'regions'])"
-        f" SELECT e.stream_id FROM {log} e JOIN c ON c.id = e.stream_id"
-        " WHERE e.type = 'PartnershipRegistered' AND e.position <= $2 ORDER BY e.position",
-        area_code,
-        position,
-    )
-    return [row["stream_id"] for row in rows]
 
 
 async def _events(db: Db, stream_ids: Sequence[UUID], position: int, schema: str) -> list[_Event]:
@@ -388,7 +370,7 @@ async def partnerships_in_area(
     caller checks both). ``progress(examined, candidates)`` counts the partnerships that may be
     in the area, as each batch is folded.
     """
-    ids = await _registered(db, area_code, position, schema)
+    ids = await candidates(db, area_code, position, schema)
     organisations: dict[UUID, _Organisation] = {}
     progress(0, len(ids))
     for start in range(0, len(ids), batch):
