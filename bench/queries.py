@@ -68,6 +68,7 @@ from bench.questions import (
     Load,
 )
 from bench.server import Running, serving
+from projections.read_model import ALL
 from registry.database import DatabaseAddress
 
 __all__ = ["REGION_PAGE", "regions_with_partnerships", "run"]
@@ -153,12 +154,17 @@ def run(options: Options) -> None:
 
 
 def regions_with_partnerships(address: DatabaseAddress) -> tuple[str, ...]:
-    """Every M49 area that holds a partnership, the largest first (ties by code)."""
+    """Every M49 area that holds a partnership, the largest first (ties by code).
+
+    The read model's total over every partnership (area ``ALL``) is no M49 area: no client can
+    ask for it by code, so it is no question to put to the contenders.
+    """
     with psycopg.connect(address.dsn(), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT area_code FROM read_model.region_stats"
-            " WHERE practice_area = '*' AND sector = '*' AND partnership_count > 0"
-            " ORDER BY partnership_count DESC, area_code"
+            " WHERE practice_area = %(all)s AND sector = %(all)s AND area_code <> %(all)s"
+            " AND partnership_count > 0 ORDER BY partnership_count DESC, area_code",
+            {"all": ALL},
         ).fetchall()
     return tuple(str(code) for (code,) in rows)
 
