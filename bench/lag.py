@@ -138,9 +138,9 @@ class _Figures:
     def __init__(self) -> None:
         raw = "raw insert+NOTIFY"
         self.baseline = Figure("baseline", "insert+NOTIFY sent -> heard, p50", "ms")
-        self.p50 = Figure("lag", "commit -> visible, p50", "ms", Target(5, False), raw)
+        self.p50 = Figure("lag", "commit -> visible, p50", "ms", Target(3, False), raw)
         self.p99 = Figure(
-            "lag", "commit -> visible, p99", "ms", Target(25, False, on_p99=True), raw
+            "lag", "commit -> visible, p99", "ms", Target(10, False, on_p99=True), raw
         )
         self.never = Figure("lag", "appends never visible", "count", Target(0, False))
         self.append = Figure("lag", "log_activity call p50", "ms")

@@ -101,13 +101,16 @@ class _Figures:
         self.rebuild = Figure(
             "rebuild", "events/s", "events/s", Target(15_000, True), baseline_name="decode only"
         )
+        # Issue 14: a rebuild at >= 0.4x the pass that only reads and decodes the events.
+        self.share = Figure("rebuild", "events/s over decode only", "ratio", Target(0.4, True))
         self.seconds = Figure("rebuild", "time", "s", baseline_name="decode only s")
-        self.all = [self.read, self.decode, self.rebuild, self.seconds]
+        self.all = [self.read, self.decode, self.rebuild, self.share, self.seconds]
 
     def record(self, reads: Rate, decodes: Rate, rebuilt: Rate) -> None:
         self.read.add(reads.per_second)
         self.decode.add(decodes.per_second, baseline=reads.per_second)
         self.rebuild.add(rebuilt.per_second, baseline=decodes.per_second)
+        self.share.add(rebuilt.per_second / decodes.per_second)
         self.seconds.add(rebuilt.seconds, baseline=decodes.seconds)
 
 
