@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, is_dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -60,6 +61,8 @@ def scope_name(actor: Actor) -> str:
     return f"{actor.role.value}:{actor.principal}"
 
 
+# A group or an import asks for each submission's scope several times; the actors are few.
+@lru_cache(maxsize=1_024)
 def scope_of(actor: Actor) -> UUID:
     """The scope as stored and as the namespace of keyed ids: fixed size, whatever the name."""
     return uuid5(NAMESPACE, scope_name(actor))
