@@ -15,6 +15,8 @@ from uuid import NAMESPACE_URL, uuid5
 import pytest
 from graphql import GraphQLInputType, GraphQLNonNull, Undefined
 from graphql.utilities import coerce_input_value
+from hypothesis import given
+from hypothesis import strategies as st
 from strawberry.types.arguments import convert_argument
 
 from entrypoints import demo
@@ -25,6 +27,7 @@ from registry.idempotency import fingerprint as _fingerprint
 from schema.ids import to_global_id
 from schema.input_conversion import input_converter
 from schema.schema import build_schema
+from schema.storable_input import unstorable
 from schema.submissions import BUILDERS
 
 SCHEMA = build_schema()
@@ -126,3 +129,22 @@ def test_a_line_that_cannot_be_coerced_says_where_and_why() -> None:
     problems = reader.read(json.dumps(broken))
     assert isinstance(problems, list)
     assert {tuple(p.field) for p in problems} == {("input", "kind"), ("input", "participants")}
+
+
+# The characters at stake drawn often, among any others (surrogates included).
+_CHARACTERS = st.sampled_from(["\x00", "\ud800", "\udfff", "\\", "u", "é"]) | st.characters(
+    exclude_categories=()
+)
+
+
+# st.text() drops surrogates from any alphabet: a list of characters keeps them.
+@given(name=st.lists(_CHARACTERS).map("".join), escaped=st.booleans())
+def test_text_that_cannot_be_stored_is_refused_however_the_line_writes_it(
+    name: str, escaped: bool
+) -> None:
+    # The reader walks a line's strings only when its text could hold such a character: a
+    # shortcut that must refuse exactly what the whole walk refuses, escaped or raw.
+    line = {**REVISION, "input": {**REVISION["input"], "name": name}}
+    read = LineReader(SCHEMA).read(json.dumps(line, ensure_ascii=escaped))
+    refused = isinstance(read, list) and any("cannot be stored" in p.message for p in read)
+    assert refused == (unstorable(name) is not None), read
