@@ -19,9 +19,11 @@ from projections.queries.log import decode_position, event_cursor, events_after,
 from projections.queries.organisations import organisations_by_id, organisations_page
 from projections.queries.pages import MAX_PAGE, Page
 from projections.queries.partnerships import (
+    activities_by_id,
     activities_of,
     lessons_of,
     memberships_of,
+    outcomes_by_id,
     outcomes_of,
     partnerships_by_id,
     partnerships_page,
@@ -61,6 +63,7 @@ __all__ = [
     "PartnershipOrder",
     "PartnershipRecord",
     "RegionStats",
+    "activities_by_id",
     "activities_of",
     "decode_position",
     "event_cursor",
@@ -70,6 +73,7 @@ __all__ = [
     "memberships_of",
     "organisations_by_id",
     "organisations_page",
+    "outcomes_by_id",
     "outcomes_of",
     "partnerships_by_id",
     "partnerships_page",

@@ -144,6 +144,28 @@ async def activities_of(
     return await grouped(db, sql, partnership_ids, activity_record)
 
 
+async def activities_by_id(
+    db: Db, activity_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
+) -> list[ActivityRecord | None]:
+    """Activities by their own ids (a write's payload names one among thousands)."""
+    sql = (
+        f"SELECT {ACTIVITY_COLUMNS} FROM {quoted(schema)}.partnership_activities"  # noqa: S608
+        " WHERE id = ANY($1::uuid[])"
+    )
+    return await by_id(db, sql, activity_ids, activity_record)
+
+
+async def outcomes_by_id(
+    db: Db, outcome_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
+) -> list[OutcomeRecord | None]:
+    """Outcomes by their own ids."""
+    sql = (
+        f"SELECT {OUTCOME_COLUMNS} FROM {quoted(schema)}.partnership_outcomes"  # noqa: S608
+        " WHERE id = ANY($1::uuid[])"
+    )
+    return await by_id(db, sql, outcome_ids, outcome_record)
+
+
 async def outcomes_of(
     db: Db, partnership_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[list[OutcomeRecord]]:

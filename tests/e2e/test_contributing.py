@@ -154,9 +154,11 @@ def test_the_whole_life_of_a_partnership(world: World) -> None:
                 "startDate": "2024-05-01",
             },
             world.ngo,
-            "activity { id }",
+            "activity { id title }",
         )
     )
+    # The payload's activity is the one just logged, not the partnership's first.
+    assert second["activity"]["title"] == "Phishing awareness week"
     retracted = ok(
         api.mutate(
             "retractActivity",
