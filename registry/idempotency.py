@@ -217,15 +217,26 @@ class IdempotencyTable:
         """
         if not records:
             return
-        curs.executemany(
+        ordered = sorted(records, key=lambda r: (r.scope, r.key))
+        # One statement for the lot (a row a statement was a fifth of a bulk import's time);
+        # WITH ORDINALITY keeps the sorted order the rows are inserted in.
+        curs.execute(
             SQL(
                 "INSERT INTO {} (scope, key, fingerprint, command, aggregate_id, version,"
-                " entity_id) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " entity_id) SELECT scope, key, fingerprint, command, aggregate_id, version,"
+                " entity_id FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[],"
+                " %s::uuid[], %s::bigint[], %s::uuid[]) WITH ORDINALITY AS r(scope, key,"
+                " fingerprint, command, aggregate_id, version, entity_id, n) ORDER BY n"
             ).format(self.name),
-            [
-                (r.scope, r.key, r.fingerprint, r.command, r.aggregate_id, r.version, r.entity_id)
-                for r in sorted(records, key=lambda r: (r.scope, r.key))
-            ],
+            (
+                [r.scope for r in ordered],
+                [r.key for r in ordered],
+                [r.fingerprint for r in ordered],
+                [r.command for r in ordered],
+                [r.aggregate_id for r in ordered],
+                [r.version for r in ordered],
+                [r.entity_id for r in ordered],
+            ),
         )
 
     def select(
