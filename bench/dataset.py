@@ -132,7 +132,7 @@ def _seed(address: DatabaseAddress, partnerships: int, seed: int) -> None:
             address,
             partnerships=partnerships,
             seed=seed,
-            progress=lambda done, _total: report_progress(done),
+            progress=lambda done, _total: report_progress.to(done),  # done so far, not more
         )
     finally:
         registry.close()
@@ -157,9 +157,6 @@ class _Reporter:
         self.what, self.unit, self.total = what, unit, total
         self.done = 0
         self.started = self.last = time.monotonic()
-
-    def __call__(self, more: int) -> None:
-        self.to(self.done + more)
 
     def to(self, done: int) -> None:
         self.done = done
