@@ -19,8 +19,14 @@ import asyncpg.exceptions as pg
 from projections import figures, scores
 from projections.decoding import RecordedEvent, StoredRow, decode
 from projections.meaning import BatchMeaning, Meaning, Write, head_writes, meaning_of
-from projections.read_model import Connection, quoted, use_schema
-from projections.tracking import TrackingMoved, advance, read_tracking, record_failure
+from projections.read_model import PROJECTION_NAME, Connection, quoted
+from projections.tracking import (
+    TrackingMoved,
+    open_batch,
+    read_tracking,
+    record_failure,
+    tracking_table,
+)
 from registry.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -84,6 +90,25 @@ async def fetch_rows(
     return [StoredRow(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
 
 
+async def rows_after_tracking(
+    connection: Connection, schema: str, limit: int, events_table: str = EVENTS_TABLE
+) -> tuple[int, list[StoredRow]]:
+    """The projection's position and the events after it: ``read_tracking`` and then
+    ``fetch_rows`` in one statement (a round trip less before each live batch)."""
+    sql = (
+        "SELECT t.position, e.notification_id, e.originator_id, e.originator_version,"  # noqa: S608
+        f" e.topic, e.state FROM {tracking_table(schema)} t LEFT JOIN LATERAL ("
+        " SELECT notification_id, originator_id, originator_version, topic, state"
+        f" FROM {qualified(events_table)} WHERE notification_id > t.position"
+        " ORDER BY notification_id LIMIT $2) e ON true WHERE t.projection = $1"
+    )
+    rows = await connection.fetch(sql, PROJECTION_NAME, limit)
+    if not rows:
+        raise LookupError(f"no tracking row in schema {schema}")
+    stored = [StoredRow(r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows if r[1] is not None]
+    return rows[0][0], stored
+
+
 async def catch_up(
     connection: Connection,
     schema: str,
@@ -105,10 +130,9 @@ async def catch_up(
     applied = 0
     while True:
         # Read back every time: after a rebuild's switch the schema holds another position.
-        position = (await read_tracking(connection, schema)).position
         if should_stop():
-            return position
-        rows = await fetch_rows(connection, position, batch_size, events_table)
+            return (await read_tracking(connection, schema)).position
+        position, rows = await rows_after_tracking(connection, schema, batch_size, events_table)
         if not rows:
             return position
         reached = await apply_rows(
@@ -194,24 +218,36 @@ async def _commit(
     for item in understood:
         batch.add(item.event, item.meaning)
     async with connection.transaction():
-        await use_schema(connection, schema)
-        # First, so a concurrent projector waits here and then finds the position moved.
-        await advance(connection, schema, position, understood[-1].event.position)
+        # First, so a concurrent projector waits here and then finds the position moved. Its
+        # notification is delivered on commit: readers waiting for a position wake at once
+        # instead of polling.
+        reached = understood[-1].event.position
+        await open_batch(connection, schema, position, reached, advanced_channel(schema))
         if figures_each_batch:
             await _write_with_figures(connection, schema, batch)
         else:
             await _write(connection, schema, batch)
-        # Delivered on commit: readers waiting for a position wake at once instead of polling.
-        await connection.execute(
-            "SELECT pg_notify($1, $2)", advanced_channel(schema), str(understood[-1].event.position)
-        )
+
+
+# A live batch holds a few events: one INSERT is one round trip, COPY two. A rebuild's batches
+# of a thousand go faster by COPY.
+COPY_FROM = 64
+_INSERT_LOG = (
+    "INSERT INTO event_log (position, event_id, type, stream_id, stream_type, version,"
+    " recorded_at, actor, data) SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[],"
+    " $4::uuid[], $5::text[], $6::integer[], $7::timestamptz[], $8::text[], $9::jsonb[])"
+)
 
 
 async def _write(connection: Connection, schema: str, batch: BatchMeaning) -> None:
     await _run(connection, batch.writes)
-    if batch.log_rows:
+    if len(batch.log_rows) >= COPY_FROM:
         await connection.copy_records_to_table(
             "event_log", records=batch.log_rows, schema_name=schema
+        )
+    elif batch.log_rows:
+        await connection.execute(
+            _INSERT_LOG, *(list(column) for column in zip(*batch.log_rows, strict=True))
         )
     await _run(connection, head_writes(batch.heads))
 
@@ -222,9 +258,8 @@ async def _write_with_figures(connection: Connection, schema: str, batch: BatchM
     reshaped = batch.partnerships | await figures.partnerships_of(connection, batch.resectored)
     await figures.shift_region_stats(connection, reshaped, -1)
     await _write(connection, schema, batch)
-    trained = await figures.refresh_people_trained(connection, reshaped | batch.trained)
-    await figures.add_people_trained(
-        connection, {p: d for p, d in trained.items() if p not in reshaped}
+    await figures.refresh_people_trained(
+        connection, reshaped | batch.trained, counted_elsewhere=reshaped
     )
     await figures.refresh_partnership_counts(connection, batch.organisations)
     await figures.shift_region_stats(connection, reshaped, 1)

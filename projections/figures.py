@@ -105,12 +105,23 @@ ON CONFLICT (area_code, country) DO UPDATE SET
 
 # Add changes of people trained ($1 ids, $2 differences) to the rows the partnerships count in.
 # Those rows exist: the partnerships were counted when they last changed shape.
-_ADD_TRAINED = f"""
-WITH p AS MATERIALIZED (
+# $1 the partnerships to recount, $2 the training kinds, $3 those whose differences are not
+# added. The summaries' areas, practice areas and sectors are read as they stood before the
+# recount, which changes none of them.
+_REFRESH_TRAINED = f"""
+WITH d AS (
+    UPDATE partnership_summary ps SET people_trained = n.total
+    FROM (SELECT id, people_trained AS before, coalesce((
+            SELECT sum(a.participants) FROM partnership_activities a
+            WHERE a.partnership_id = s.id AND NOT a.retracted AND a.kind = ANY($2)), 0) AS total
+          FROM partnership_summary s WHERE s.id = ANY($1)) AS n
+    WHERE ps.id = n.id AND ps.people_trained <> n.total
+    RETURNING ps.id, n.total - n.before AS difference
+), p AS MATERIALIZED (
     SELECT {_AREAS} AS regions, ps.practice_areas || '{{{ALL}}}'::text[] AS practice_areas,
            {_SECTORS} AS sectors, d.difference
-    FROM unnest($1::uuid[], $2::bigint[]) AS d(id, difference)
-    JOIN partnership_summary ps ON ps.id = d.id
+    FROM d JOIN partnership_summary ps ON ps.id = d.id
+    WHERE NOT (d.id = ANY($3::uuid[]))
 )
 UPDATE region_stats r SET people_trained = r.people_trained + c.difference
 FROM (SELECT area_code, practice_area, sector, sum(difference) AS difference {_KEYS}) AS c
@@ -146,29 +157,20 @@ async def drop_empty_region_stats(connection: Connection) -> None:
 
 
 async def refresh_people_trained(
-    connection: Connection, partnerships: Collection[UUID]
-) -> dict[UUID, int]:
-    """Recount people trained; return how much it changed, for the partnerships where it did."""
-    if not partnerships:
-        return {}
-    rows = await connection.fetch(
-        "UPDATE partnership_summary ps SET people_trained = n.total"
-        " FROM (SELECT id, people_trained AS before, coalesce(("
-        "   SELECT sum(a.participants) FROM partnership_activities a"
-        "   WHERE a.partnership_id = s.id AND NOT a.retracted AND a.kind = ANY($2)), 0) AS total"
-        "   FROM partnership_summary s WHERE s.id = ANY($1)) AS n"
-        " WHERE ps.id = n.id AND ps.people_trained <> n.total"
-        " RETURNING ps.id, n.total - n.before AS difference",
-        list(partnerships),
-        list(TRAINING_KINDS),
-    )
-    return {row["id"]: row["difference"] for row in rows}
+    connection: Connection, partnerships: Collection[UUID], *, counted_elsewhere: Collection[UUID]
+) -> None:
+    """Recount the people trained of ``partnerships``; add what changed to region_stats.
 
-
-async def add_people_trained(connection: Connection, differences: dict[UUID, int]) -> None:
-    if differences:
-        ids = list(differences)
-        await connection.execute(_ADD_TRAINED, ids, [differences[i] for i in ids])
+    Except for the partnerships ``counted_elsewhere``: those leave and re-enter region_stats
+    whole in the same batch. One statement: this runs in every live batch that logs training.
+    """
+    if partnerships:
+        await connection.execute(
+            _REFRESH_TRAINED,
+            list(partnerships),
+            list(TRAINING_KINDS),
+            list(counted_elsewhere),
+        )
 
 
 async def refresh_partnership_counts(

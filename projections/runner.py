@@ -119,6 +119,7 @@ class Projector:
         *,
         stopped: bool,
     ) -> None:
+        checked = time.monotonic()
         while not stop.is_set():
             wake.clear()
             if not stopped:
@@ -128,8 +129,12 @@ class Projector:
                     # Recorded and logged; keep the lock so a standby does not fail the same way.
                     stopped = True
             await _wait(stop, self.poll_interval, wake)
-            # The lock lives in this session: if the connection is gone, so is leadership.
-            await leadership.fetchval("SELECT 1")
+            # The lock lives in this session: if the connection is gone, so is leadership. Once
+            # a poll interval, not after every batch: a round trip in each live batch's path,
+            # and a second projector meanwhile is safe (the tracking compare-and-set).
+            if time.monotonic() - checked >= self.poll_interval:
+                await leadership.fetchval("SELECT 1")
+                checked = time.monotonic()
 
     async def _catch_up(self, connection: Connection, stop: asyncio.Event | None = None) -> int:
         return await event_batches.catch_up(

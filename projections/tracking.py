@@ -21,18 +21,25 @@ class TrackingMoved(Exception):
     """Another projector advanced the position first; this batch must not be applied."""
 
 
-def _table(schema: str) -> str:
+def tracking_table(schema: str) -> str:
     return f"{quoted(schema)}.projection_tracking"
 
 
 async def read_tracking(connection: AnyConnection, schema: str) -> Tracking:
     row = await connection.fetchrow(
-        f"SELECT position, last_error, failed_position FROM {_table(schema)} WHERE projection = $1",  # noqa: S608
+        "SELECT position, last_error, failed_position"  # noqa: S608
+        f" FROM {tracking_table(schema)} WHERE projection = $1",
         PROJECTION_NAME,
     )
     if row is None:
         raise LookupError(f"no tracking row in schema {schema}")
     return Tracking(row["position"], row["last_error"], row["failed_position"])
+
+
+_ADVANCE = (
+    "UPDATE {table} SET position = $3, last_error = NULL, failed_position = NULL,"
+    " updated_at = now() WHERE projection = $1 AND position = $2"
+)
 
 
 async def advance(connection: Connection, schema: str, old: int, new: int) -> None:
@@ -43,20 +50,36 @@ async def advance(connection: Connection, schema: str, old: int, new: int) -> No
     recorded failure, since the event that failed has now been applied.
     """
     status = await connection.execute(
-        f"UPDATE {_table(schema)} SET position = $3, last_error = NULL, failed_position = NULL,"  # noqa: S608
-        " updated_at = now() WHERE projection = $1 AND position = $2",
+        _ADVANCE.format(table=tracking_table(schema)), PROJECTION_NAME, old, new
+    )
+    _check_advanced(status, schema, old)
+
+
+async def open_batch(connection: Connection, schema: str, old: int, new: int, channel: str) -> None:
+    """``advance``, and in the same statement (one round trip of a live batch's few): queue
+    ``new`` on ``channel``, delivered when the transaction commits, and point unqualified names
+    at ``schema`` for the rest of the transaction, as ``SET LOCAL search_path`` would."""
+    status = await connection.execute(
+        _ADVANCE.format(table=tracking_table(schema))
+        + " RETURNING pg_notify($4, $3::bigint::text), set_config('search_path', $5, true)",
         PROJECTION_NAME,
         old,
         new,
+        channel,
+        quoted(schema),
     )
+    _check_advanced(status, schema, old)
+
+
+def _check_advanced(status: str, schema: str, old: int) -> None:
     if status != "UPDATE 1":
         raise TrackingMoved(f"{schema}: position is no longer {old}")
 
 
 async def record_failure(connection: Connection, schema: str, position: int, error: str) -> None:
     await connection.execute(
-        f"UPDATE {_table(schema)} SET last_error = $2, failed_position = $3, updated_at = now()"  # noqa: S608
-        " WHERE projection = $1",
+        f"UPDATE {tracking_table(schema)} SET last_error = $2, failed_position = $3,"  # noqa: S608
+        " updated_at = now() WHERE projection = $1",
         PROJECTION_NAME,
         error,
         position,
