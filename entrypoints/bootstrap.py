@@ -43,6 +43,9 @@ CLOSE_TIMEOUT_S = 2.0
 # request's values every time, PostgreSQL drops what does not apply and uses the indexes; a
 # generic plan would scan. JIT compilation costs more than these short statements run.
 READ_POOL_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off", "TimeZone": "UTC"}
+# For statements whose only parameters are ids every execution gives (a node by its id): one
+# plan serves every execution, and planning was most of such a statement's time.
+GENERIC_READ_POOL_SETTINGS = {**READ_POOL_SETTINGS, "plan_cache_mode": "force_generic_plan"}
 
 
 # ---------------------------------------------------------------------- for the command line
@@ -114,6 +117,7 @@ class Services:
     iati_downloads: IatiDownloads
     time_travel: TimeTravel
     read_pool: asyncpg.Pool | None  # compiled reads' pool; None when they are off
+    generic_read_pool: asyncpg.Pool | None  # compiled reads planned once (``Plan.generic``)
 
     async def actor_for(self, authorization: str | None) -> Actor | None:
         if not authorization:
@@ -135,10 +139,14 @@ async def start_services(settings: Settings, stack: contextlib.AsyncExitStack) -
     sync_stack.callback(registry.close)
     pool = await open_pool(address.dsn())
     stack.push_async_callback(close_pool, pool)
-    read_pool = None
+    read_pool = generic_read_pool = None
     if settings.compiled_reads:
         read_pool = await open_pool(address.dsn(), server_settings=READ_POOL_SETTINGS)
         stack.push_async_callback(close_pool, read_pool)
+        generic_read_pool = await open_pool(
+            address.dsn(), server_settings=GENERIC_READ_POOL_SETTINGS
+        )
+        stack.push_async_callback(close_pool, generic_read_pool)
     await tokens.ensure_schema(pool)
     await prepare_read_model(address.dsn())
     if settings.run_projector:
@@ -166,6 +174,7 @@ async def start_services(settings: Settings, stack: contextlib.AsyncExitStack) -
         iati_downloads=iati_downloads,
         time_travel=time_travel,
         read_pool=read_pool,
+        generic_read_pool=generic_read_pool,
     )
 
 

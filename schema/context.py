@@ -29,6 +29,7 @@ class Context:
     advances: Advances
     time_travel: TimeTravel
     read_pool: asyncpg.Pool | None = None  # compiled reads run here; None: resolvers only
+    generic_read_pool: asyncpg.Pool | None = None  # those whose plans are ``generic``
 
 
 Info = strawberry.Info[Context, None]

@@ -136,6 +136,7 @@ class RegistryGraphQL(GraphQL[Context, None]):
             pool=services.pool,
             loaders=Loaders.over(services.pool),
             read_pool=services.read_pool,
+            generic_read_pool=services.generic_read_pool,
             consistency_timeout=services.settings.consistency_timeout,
             advances=services.advances,
             time_travel=services.time_travel,

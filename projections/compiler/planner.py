@@ -41,6 +41,10 @@ Getter = Callable[[Any], Any]
 class Plan:
     sql: str
     parameters: tuple[tuple[int, Getter], ...]  # per placeholder: (slot, value from its args)
+    # Planned once for every execution without loss: its only parameters are ids that every
+    # execution gives (no "$n IS NULL OR" criterion, no cursor, no limit). Planning the
+    # statement each time cost three times its run (0.5 of 0.67 ms for a partnership page).
+    generic: bool = False
 
     def bind(self, arguments: Sequence[Arguments]) -> list[Any]:
         """The placeholders' values; raises ``BadCursor`` as the resolvers' queries would."""
@@ -60,7 +64,8 @@ def plan(fields: Sequence[Field], shapes: Sequence[Any], schema: str = LIVE_SCHE
         # them the selection ended up using (a connection's parameters are made together).
         declared = ", ".join(f"${n}::{t}" for n, t in enumerate(planner.types, start=1))
         sql += f" FROM (SELECT {declared}) AS arguments"
-    return Plan(sql, tuple(planner.parameters))
+    generic = all(t == "uuid" for t in planner.types) and "IS NULL OR" not in sql
+    return Plan(sql, tuple(planner.parameters), generic=bool(planner.types) and generic)
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,8 @@ class CompiledReads(SchemaExtension):
             parameters = plan.bind(arguments)
         except BadCursor:
             return None
+        if plan.generic:
+            pool = getattr(self.execution_context.context, "generic_read_pool", None) or pool
         try:
             body: bytes = await pool.fetchval(plan.sql, *parameters)
         except Exception as error:  # masked (or a 503 when the database is down) as any

@@ -63,10 +63,10 @@ def counted(apps: Apps) -> Iterator[dict[str, Statements]]:
     for name, http in (("compiled", apps.compiled), ("resolvers", apps.resolvers)):
         services: Services = http.app.state.services  # type: ignore[attr-defined]
         statements = found[name] = Statements()
-        for attribute in ("pool", "read_pool"):
+        for attribute in ("pool", "read_pool", "generic_read_pool"):
             if getattr(services, attribute) is None:
                 continue
-            pool = _pool(http, apps.address.dsn(), statements, attribute == "read_pool")
+            pool = _pool(http, apps.address.dsn(), statements, attribute)
             restore.append((services, attribute, getattr(services, attribute)))
             setattr(services, attribute, pool)
     yield found
@@ -77,8 +77,10 @@ def counted(apps: Apps) -> Iterator[dict[str, Statements]]:
         http.portal.call(pool.close)  # type: ignore[union-attr]
 
 
-def _pool(http: TestClient, dsn: str, statements: Statements, read: bool) -> asyncpg.Pool:
-    from entrypoints.bootstrap import READ_POOL_SETTINGS, keep_session
+def _pool(http: TestClient, dsn: str, statements: Statements, attribute: str) -> asyncpg.Pool:
+    from entrypoints.bootstrap import GENERIC_READ_POOL_SETTINGS, READ_POOL_SETTINGS, keep_session
+
+    settings = {"read_pool": READ_POOL_SETTINGS, "generic_read_pool": GENERIC_READ_POOL_SETTINGS}
 
     async def create() -> asyncpg.Pool:
         pool: asyncpg.Pool = await asyncpg.create_pool(
@@ -87,7 +89,7 @@ def _pool(http: TestClient, dsn: str, statements: Statements, read: bool) -> asy
             max_size=4,
             init=statements.init,
             reset=keep_session,  # as the app's pools: no reset statement per release
-            server_settings=READ_POOL_SETTINGS if read else None,
+            server_settings=settings.get(attribute),
         )
         return pool
 
