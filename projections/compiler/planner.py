@@ -41,9 +41,9 @@ Getter = Callable[[Any], Any]
 class Plan:
     sql: str
     parameters: tuple[tuple[int, Getter], ...]  # per placeholder: (slot, value from its args)
-    # Planned once for every execution without loss: its only parameters are ids that every
-    # execution gives (no "$n IS NULL OR" criterion, no cursor, no limit). Planning the
-    # statement each time cost three times its run (0.5 of 0.67 ms for a partnership page).
+    # Planned once for every execution without loss: its only parameters are keys every
+    # execution gives (ids, area codes; no "$n IS NULL OR" criterion, cursor or limit). Planning
+    # the statement each time cost three times its run (0.5 of 0.67 ms for a partnership page).
     generic: bool = False
 
     def bind(self, arguments: Sequence[Arguments]) -> list[Any]:
@@ -64,8 +64,8 @@ def plan(fields: Sequence[Field], shapes: Sequence[Any], schema: str = LIVE_SCHE
         # them the selection ended up using (a connection's parameters are made together).
         declared = ", ".join(f"${n}::{t}" for n, t in enumerate(planner.types, start=1))
         sql += f" FROM (SELECT {declared}) AS arguments"
-    generic = all(t == "uuid" for t in planner.types) and "IS NULL OR" not in sql
-    return Plan(sql, tuple(planner.parameters), generic=bool(planner.types) and generic)
+    generic = bool(planner.types) and planner.keys_only and "IS NULL OR" not in sql
+    return Plan(sql, tuple(planner.parameters), generic=generic)
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,16 @@ class _Planner:
         self.shapes = shapes
         self.parameters: list[tuple[int, Getter]] = []
         self.types: list[str] = []
+        self.keys_only = True  # every parameter so far is a key (see ``param``)
         self.objects = Objects(self.s)
         self.aliases = 0
 
-    def param(self, slot: int, get: Getter, sql_type: str) -> str:
+    def param(self, slot: int, get: Getter, sql_type: str, *, key: bool = False) -> str:
+        """A placeholder; ``key``: a value every execution gives that is looked up by equality
+        (an id, an area's code), so no value of it calls for another plan than the others."""
         self.parameters.append((slot, get))
         self.types.append(sql_type)
+        self.keys_only = self.keys_only and key
         return f"${len(self.parameters)}::{sql_type}"
 
     def alias(self, stem: str) -> str:
@@ -137,13 +141,13 @@ class _Planner:
         )
 
     def partnership_by_id(self, f: Field) -> str:
-        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid")
+        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid", key=True)
         return self._by_id(
             "partnership_summary", uuid, lambda p: self.objects.partnership(f.fields, p)
         )
 
     def organisation_by_id(self, f: Field) -> str:
-        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid")
+        uuid = self.param(self.slot(f), lambda a: a.uuid, "uuid", key=True)
         return self._by_id(
             "organisation_summary", uuid, lambda o: self.objects.organisation(f.fields, o)
         )
@@ -156,7 +160,7 @@ class _Planner:
         fields = f.variants.get(type_name)
         if fields is None:
             raise Uncovered(f"node of type {type_name}")
-        uuid = self.param(slot, lambda a: a.uuid, "uuid")
+        uuid = self.param(slot, lambda a: a.uuid, "uuid", key=True)
         if type_name == "Partnership":
             return self._by_id(
                 "partnership_summary", uuid, lambda p: self.objects.partnership(fields, p)
@@ -479,7 +483,7 @@ class _Planner:
     # ------------------------------------------------------------------ regions
 
     def regions(self, f: Field) -> str:
-        codes = self.param(self.slot(f), lambda a: list(a.codes), "text[]")
+        codes = self.param(self.slot(f), lambda a: list(a.codes), "text[]", key=True)
         r, st = self.alias("rg"), self.alias("st")
         element = self.region_summary(f.fields, r, st)
         joined = rg.stats_join(self.s, codes, r, st) if rg.reads_stats(f.fields) else ""
@@ -489,7 +493,7 @@ class _Planner:
         )
 
     def region(self, f: Field) -> str:
-        code = self.param(self.slot(f), lambda a: a.code, "text")
+        code = self.param(self.slot(f), lambda a: a.code, "text", key=True)
         r, st = self.alias("rg"), self.alias("st")
         joined = ""
         if rg.reads_stats(f.fields):

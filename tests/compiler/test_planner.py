@@ -113,12 +113,14 @@ def test_node_plans_the_type_its_id_names() -> None:
     assert as_partnership.bind([c.NodeArgs("Partnership", uuid)]) == [uuid]
 
 
-def test_only_a_statement_of_ids_every_execution_gives_is_planned_once() -> None:
+def test_only_a_statement_of_keys_every_execution_gives_is_planned_once() -> None:
     by_id = F("partnership", "partnership", (F("title", "title"),), 0)
     plan = c.plan([by_id], [c.IdArgs(None).shape])
     assert plan.generic and plan.bind([c.IdArgs(UUID(int=7))]) == [UUID(int=7)]
-    # A region, a limit or a cursor changes what the best plan is: planned with its values.
+    region = F("region", "region", (F("partnershipCount", "partnershipCount"),), 0)
+    assert c.plan([region], [c.RegionArgs("002").shape]).generic  # an area by its code
+    # A filter, a limit or a cursor changes what the best plan is: planned with its values.
     edges = page(F("edges", "edges", (F("cursor", "cursor"),)))
     assert not c.plan([edges], [ARGS.shape]).generic
-    region = F("region", "region", (F("partnershipCount", "partnershipCount"),), 0)
-    assert not c.plan([region], [c.RegionArgs("002").shape]).generic
+    after = c.PartnershipsArgs(ARGS.filter, PartnershipOrder.TITLE_ASC, 20, "a cursor")
+    assert not c.plan([edges], [after.shape]).generic
