@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from projections.queries.db import Db
+from projections.read_model import quoted
 
 R = TypeVar("R")
 
@@ -21,6 +22,19 @@ async def by_id(
         return []
     found = {row["id"]: make(row) for row in await db.fetch(sql, list(ids))}
     return [found.get(i) for i in ids]
+
+
+async def rows_by_id(
+    db: Db,
+    schema: str,
+    table: str,
+    columns: str,
+    ids: Sequence[UUID],
+    make: Callable[[asyncpg.Record], R],
+) -> list[R | None]:
+    """``by_id`` over a read-model table keyed by ``id``."""
+    sql = f"SELECT {columns} FROM {quoted(schema)}.{table} WHERE id = ANY($1::uuid[])"  # noqa: S608
+    return await by_id(db, sql, ids, make)
 
 
 async def grouped(

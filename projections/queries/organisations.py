@@ -8,14 +8,14 @@ from uuid import UUID
 from projections.keysets import ORGANISATION_KEYSET
 from projections.queries.db import Db
 from projections.queries.filters import OrganisationFilter, Params, organisation_conditions
-from projections.queries.keyed import by_id
+from projections.queries.keyed import rows_by_id
 from projections.queries.pages import Listing, Page, page_of
 from projections.queries.records import (
     ORGANISATION_COLUMNS,
     OrganisationRecord,
     organisation_record,
 )
-from projections.read_model import LIVE_SCHEMA, quoted
+from projections.read_model import LIVE_SCHEMA
 
 _ORGANISATION_LISTING = Listing(
     "organisation_summary", "os", ORGANISATION_COLUMNS, ORGANISATION_KEYSET, organisation_record
@@ -39,8 +39,6 @@ async def organisations_page(
 async def organisations_by_id(
     db: Db, ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[OrganisationRecord | None]:
-    sql = (
-        f"SELECT {ORGANISATION_COLUMNS} FROM {quoted(schema)}.organisation_summary"  # noqa: S608
-        " WHERE id = ANY($1::uuid[])"
+    return await rows_by_id(
+        db, schema, "organisation_summary", ORGANISATION_COLUMNS, ids, organisation_record
     )
-    return await by_id(db, sql, ids, organisation_record)

@@ -12,7 +12,7 @@ from uuid import UUID
 from projections.keysets import PARTNERSHIP_KEYSETS, PartnershipOrder
 from projections.queries.db import Db
 from projections.queries.filters import Params, PartnershipFilter, partnership_conditions, searched
-from projections.queries.keyed import by_id, grouped
+from projections.queries.keyed import grouped, rows_by_id
 from projections.queries.pages import Listing, Page, page_of
 from projections.queries.records import (
     ACTIVITY_COLUMNS,
@@ -110,11 +110,9 @@ async def partnerships_page(
 async def partnerships_by_id(
     db: Db, ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[PartnershipRecord | None]:
-    sql = (
-        f"SELECT {PARTNERSHIP_COLUMNS} FROM {quoted(schema)}.partnership_summary"  # noqa: S608
-        " WHERE id = ANY($1::uuid[])"
+    return await rows_by_id(
+        db, schema, "partnership_summary", PARTNERSHIP_COLUMNS, ids, partnership_record
     )
-    return await by_id(db, sql, ids, partnership_record)
 
 
 async def memberships_of(
@@ -148,22 +146,18 @@ async def activities_by_id(
     db: Db, activity_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[ActivityRecord | None]:
     """Activities by their own ids (a write's payload names one among thousands)."""
-    sql = (
-        f"SELECT {ACTIVITY_COLUMNS} FROM {quoted(schema)}.partnership_activities"  # noqa: S608
-        " WHERE id = ANY($1::uuid[])"
+    return await rows_by_id(
+        db, schema, "partnership_activities", ACTIVITY_COLUMNS, activity_ids, activity_record
     )
-    return await by_id(db, sql, activity_ids, activity_record)
 
 
 async def outcomes_by_id(
     db: Db, outcome_ids: Sequence[UUID], *, schema: str = LIVE_SCHEMA
 ) -> list[OutcomeRecord | None]:
     """Outcomes by their own ids."""
-    sql = (
-        f"SELECT {OUTCOME_COLUMNS} FROM {quoted(schema)}.partnership_outcomes"  # noqa: S608
-        " WHERE id = ANY($1::uuid[])"
+    return await rows_by_id(
+        db, schema, "partnership_outcomes", OUTCOME_COLUMNS, outcome_ids, outcome_record
     )
-    return await by_id(db, sql, outcome_ids, outcome_record)
 
 
 async def outcomes_of(
