@@ -101,6 +101,7 @@ async def rows_after_tracking(
         " SELECT notification_id, originator_id, originator_version, topic, state"
         f" FROM {qualified(events_table)} WHERE notification_id > t.position"
         " ORDER BY notification_id LIMIT $2) e ON true WHERE t.projection = $1"
+        " ORDER BY e.notification_id"  # in log order, as they must be applied
     )
     rows = await connection.fetch(sql, PROJECTION_NAME, limit)
     if not rows:

@@ -103,11 +103,10 @@ ON CONFLICT (area_code, country) DO UPDATE SET
     concluded_count = r.concluded_count + excluded.concluded_count
 """  # noqa: S608 - composed of constants
 
-# Add changes of people trained ($1 ids, $2 differences) to the rows the partnerships count in.
-# Those rows exist: the partnerships were counted when they last changed shape.
-# $1 the partnerships to recount, $2 the training kinds, $3 those whose differences are not
-# added. The summaries' areas, practice areas and sectors are read as they stood before the
-# recount, which changes none of them.
+# Recount people trained ($1 the partnerships, $2 the training kinds) and add the changes to the
+# rows they count in, except for the partnerships $3. Those rows exist: the partnerships were
+# counted when they last changed shape. The summaries' areas, practice areas and sectors are
+# read as they stood before the recount, which changes none of them.
 _REFRESH_TRAINED = f"""
 WITH d AS (
     UPDATE partnership_summary ps SET people_trained = n.total

@@ -36,42 +36,26 @@ async def read_tracking(connection: AnyConnection, schema: str) -> Tracking:
     return Tracking(row["position"], row["last_error"], row["failed_position"])
 
 
-_ADVANCE = (
-    "UPDATE {table} SET position = $3, last_error = NULL, failed_position = NULL,"
-    " updated_at = now() WHERE projection = $1 AND position = $2"
-)
-
-
-async def advance(connection: Connection, schema: str, old: int, new: int) -> None:
+async def open_batch(connection: Connection, schema: str, old: int, new: int, channel: str) -> None:
     """Move the position from ``old`` to ``new`` inside the caller's transaction, or refuse.
 
     The compare-and-set makes applying exactly-once: the row lock serialises two projectors, and
     the second finds the position moved and rolls its whole batch back. Success also clears a
-    recorded failure, since the event that failed has now been applied.
+    recorded failure, since the event that failed has now been applied. The same statement (one
+    round trip of a live batch's few) queues ``new`` on ``channel``, delivered when the
+    transaction commits, and points unqualified names at ``schema`` for the rest of the
+    transaction, as ``SET LOCAL search_path`` would.
     """
     status = await connection.execute(
-        _ADVANCE.format(table=tracking_table(schema)), PROJECTION_NAME, old, new
-    )
-    _check_advanced(status, schema, old)
-
-
-async def open_batch(connection: Connection, schema: str, old: int, new: int, channel: str) -> None:
-    """``advance``, and in the same statement (one round trip of a live batch's few): queue
-    ``new`` on ``channel``, delivered when the transaction commits, and point unqualified names
-    at ``schema`` for the rest of the transaction, as ``SET LOCAL search_path`` would."""
-    status = await connection.execute(
-        _ADVANCE.format(table=tracking_table(schema))
-        + " RETURNING pg_notify($4, $3::bigint::text), set_config('search_path', $5, true)",
+        f"UPDATE {tracking_table(schema)} SET position = $3, last_error = NULL,"  # noqa: S608
+        " failed_position = NULL, updated_at = now() WHERE projection = $1 AND position = $2"
+        " RETURNING pg_notify($4, $3::bigint::text), set_config('search_path', $5, true)",
         PROJECTION_NAME,
         old,
         new,
         channel,
         quoted(schema),
     )
-    _check_advanced(status, schema, old)
-
-
-def _check_advanced(status: str, schema: str, old: int) -> None:
     if status != "UPDATE 1":
         raise TrackingMoved(f"{schema}: position is no longer {old}")
 
